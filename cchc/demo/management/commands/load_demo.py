@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from cchc.demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_loaded, load_demo
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu Hải Phòng (đơn vị, kế hoạch, người dùng) nếu chưa có, rồi in tài khoản mẫu."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Không in danh sách tài khoản.")
+
+    def handle(self, *args, quiet=False, **options):
+        if demo_loaded():
+            self.stdout.write("Dữ liệu mẫu đã có sẵn.")
+        else:
+            counts = load_demo()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['plans']} kế hoạch, "
+                    f"{counts['targets']} chỉ tiêu, {counts['tasks']} nhiệm vụ."
+                )
+            )
+        if quiet:
+            return
+        self.stdout.write(f"\nTài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})")
+        for person in DEMO_USERS:
+            self.stdout.write(
+                f"  {person.username:<22} {person.role:<9} {person.full_name} – {person.position}"
+            )

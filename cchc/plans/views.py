@@ -1,0 +1,398 @@
+"""Plan pages. Views parse the request, fetch through permissions, call a service, render."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cchc.core.exceptions import ConflictError
+from cchc.core.tabular import ImportFileError
+from cchc.org.models import Unit
+from cchc.org.permissions import scope_for
+from cchc.plans import excel, selectors, services
+from cchc.plans.forms import (
+    ConcretiseForm,
+    EvidenceForm,
+    PlanImportForm,
+    TargetForm,
+    TaskFilterForm,
+    TaskProgressForm,
+    TaskStructureForm,
+)
+from cchc.plans.models import Area, Task, TaskEvidence
+from cchc.plans.permissions import (
+    access_plan,
+    access_target,
+    access_task,
+    can_edit_plan,
+    can_edit_task,
+    plans_visible,
+    targets_visible,
+)
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+@login_required
+def plan_list(request):
+    scope = scope_for(request.user)
+    plans = selectors.plan_list(scope=scope)
+    return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = access_plan(request.user, pk)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "sections": selectors.plan_by_area(plan=plan),
+            "progress": selectors.plan_progress(plan=plan),
+            "can_edit": can_edit_plan(scope, plan),
+            "children": plans_visible(scope).filter(parent=plan).select_related("issuer"),
+            "can_concretise": bool(_concretise_issuers(scope, plan)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def plan_alignment(request, pk: int):
+    plan = access_plan(request.user, pk)
+    if plan.parent_id and not scope_for(request.user).can_read_unit(plan.parent.issuer):
+        raise Http404
+    alignment = selectors.plan_alignment(plan=plan)
+    return render(request, "plans/plan_alignment.html", {"plan": plan, "alignment": alignment})
+
+
+def _concretise_issuers(scope, parent):
+    units = (
+        Unit.objects.filter(path__startswith=parent.issuer.path, kind__in=Unit.REPORTING_KINDS)
+        .exclude(pk=parent.issuer_id)
+        .order_by("depth", "sort_order", "name")
+    )
+    return [u for u in units if scope.can_edit_plan_of(u)]
+
+
+@login_required
+def plan_concretise(request, pk: int):
+    parent = access_plan(request.user, pk)
+    scope = scope_for(request.user)
+    issuers = _concretise_issuers(scope, parent)
+    if not issuers:
+        raise Http404
+    form = ConcretiseForm(request.POST or None, parent=parent, issuers=issuers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_concretise(
+                actor=request.user,
+                parent=parent,
+                issuer=Unit.objects.get(pk=data["issuer"]),
+                title=data["title"],
+                number=data["number"],
+                issued_on=data["issued_on"],
+                target_ids=data["targets"],
+                task_ids=data["tasks"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Đã tạo dự thảo kế hoạch cụ thể hóa. Hãy rà soát chỉ tiêu và nhiệm vụ.")
+            return redirect("plans:plan_detail", pk=plan.pk)
+    return render(request, "plans/plan_concretise.html", {"parent": parent, "form": form})
+
+
+@login_required
+def plan_export(request, pk: int):
+    plan = access_plan(request.user, pk)
+    content = excel.export_plan(plan)
+    filename = f"ke-hoach-{plan.pk}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def plan_template(request):
+    response = HttpResponse(excel.export_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ke-hoach.xlsx"'
+    return response
+
+
+@login_required
+def plan_import(request, pk: int):
+    plan = access_plan(request.user, pk, for_edit=True)
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = excel.import_plan(
+                actor=request.user, plan=plan, data=upload.read(), filename=upload.name
+            )
+        except ImportFileError as exc:
+            errors = exc.errors
+        else:
+            messages.success(
+                request,
+                f"Đã nhập: {result.targets_created} chỉ tiêu mới, {result.targets_updated} chỉ tiêu cập nhật, "
+                f"{result.tasks_created} nhiệm vụ mới, {result.tasks_updated} nhiệm vụ cập nhật.",
+            )
+            return redirect("plans:plan_detail", pk=plan.pk)
+    return render(request, "plans/plan_import.html", {"plan": plan, "form": form, "errors": errors})
+
+
+@login_required
+def task_list(request):
+    scope = scope_for(request.user)
+    plans = list(plans_visible(scope).select_related("issuer").order_by("issuer__path", "number"))
+    lead_units = (
+        Unit.objects.filter(
+            pk__in=Task.lead_units.through.objects.filter(task__plan__in=[p.pk for p in plans]).values(
+                "unit_id"
+            )
+        )
+        .select_related("organisation")
+        .order_by("path")
+    )
+    form = TaskFilterForm(request.GET or None, plans=plans, lead_units=lead_units)
+    filters = selectors.TaskFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.TaskFilters(
+            plan=data["plan"],
+            area=data["area"],
+            lead_unit=data["lead_unit"],
+            status=data["status"] or None,
+            overdue=data["overdue"],
+            q=data["q"],
+        )
+    tasks = selectors.task_list(scope=scope, filters=filters)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": urlencode(query, doseq=True),
+        "today": timezone.localdate(),
+    }
+    template = "plans/_task_table.html" if request.htmx else "plans/task_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = access_task(request.user, pk)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "subtasks": task.subtasks.prefetch_related("lead_units").order_by("position"),
+            "evidence": task.evidence.select_related("uploaded_by"),
+            "can_edit": can_edit_task(scope, task),
+            "can_edit_structure": can_edit_plan(scope, task.plan),
+            "progress_form": TaskProgressForm(initial=_progress_initial(task)),
+            "evidence_form": EvidenceForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _progress_initial(task: Task) -> dict:
+    return {
+        "status": task.status,
+        "progress": task.progress,
+        "result": task.result,
+        "completed_on": task.completed_on,
+        "version": task.version,
+    }
+
+
+@login_required
+def task_edit(request, pk: int):
+    """Progress, result and completion date: what units update as they work."""
+    task = access_task(request.user, pk, for_edit=True)
+    form = TaskProgressForm(request.POST or None, initial=_progress_initial(task))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_update(
+                actor=request.user,
+                task=task,
+                expected_version=data["version"],
+                status=data["status"],
+                progress=data["progress"],
+                result=data["result"],
+                completed_on=data["completed_on"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, "Đã cập nhật tiến độ nhiệm vụ.")
+            return redirect("plans:task_detail", pk=task.pk)
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "plans/task_edit.html", {"task": task, "form": form}, status=status)
+
+
+@login_required
+def task_structure_edit(request, pk: int):
+    task = access_task(request.user, pk)
+    if not can_edit_plan(scope_for(request.user), task.plan):
+        raise Http404
+    initial = {
+        "area": task.area,
+        "number": task.number,
+        "content": task.content,
+        "lead": task.lead_text,
+        "partners": task.partner_text,
+        "product": task.product,
+        "time_text": task.time_text,
+        "version": task.version,
+    }
+    form = TaskStructureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_update(
+                actor=request.user,
+                task=task,
+                expected_version=data["version"],
+                area=data["area"],
+                number=data["number"],
+                content=data["content"],
+                lead=data["lead"],
+                partners=data["partners"],
+                product=data["product"],
+                time_text=data["time_text"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Đã lưu nội dung nhiệm vụ.")
+            return redirect("plans:task_detail", pk=task.pk)
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "plans/task_structure_edit.html", {"task": task, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    task = access_task(request.user, pk, for_edit=True)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_attach(
+                actor=request.user,
+                task=task,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Đã đính kèm tài liệu kiểm chứng.")
+    else:
+        messages.error(request, "Chưa chọn tệp hợp lệ để đính kèm.")
+    return redirect("plans:task_detail", pk=task.pk)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=pk)
+    access_task(request.user, evidence.task_id)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=pk)
+    task = access_task(request.user, evidence.task_id, for_edit=True)
+    services.evidence_remove(actor=request.user, evidence=evidence)
+    messages.success(request, "Đã gỡ tài liệu kiểm chứng.")
+    return redirect("plans:task_detail", pk=task.pk)
+
+
+@login_required
+def target_list(request):
+    scope = scope_for(request.user)
+    targets = (
+        targets_visible(scope)
+        .select_related("plan", "plan__issuer", "parent_target")
+        .order_by("plan__issuer__path", "plan_id", "area", "position")
+    )
+    area = request.GET.get("area")
+    if area and area.isdigit():
+        targets = targets.filter(area=int(area))
+    plan_id = request.GET.get("plan")
+    if plan_id and plan_id.isdigit():
+        targets = targets.filter(plan_id=int(plan_id))
+    page = Paginator(targets, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/target_list.html",
+        {
+            "page": page,
+            "areas": Area.choices,
+            "area": area,
+            "plans": plans_visible(scope).select_related("issuer"),
+            "plan_id": plan_id,
+        },
+    )
+
+
+@login_required
+def target_edit(request, pk: int):
+    target = access_target(request.user, pk, for_edit=True)
+    initial = {
+        "area": target.area,
+        "text": target.text,
+        "metric": target.metric,
+        "comparator": target.comparator,
+        "threshold": target.threshold,
+        "unit_of_measure": target.unit_of_measure,
+        "deadline_year": target.deadline_year,
+        "version": target.version,
+    }
+    form = TargetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.target_update(actor=request.user, target=target, expected_version=version, **data)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Đã lưu chỉ tiêu.")
+            return redirect("plans:plan_detail", pk=target.plan_id)
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "plans/target_edit.html", {"target": target, "form": form}, status=status)

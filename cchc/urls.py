@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cchc.core import views as core_views
+from cchc.org import views as org_views
+
+admin.site.site_header = "Quản trị hệ thống CCHC"
+admin.site.site_title = "Quản trị CCHC"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("don-vi/", org_views.unit_tree, name="unit_tree"),
+    path("lich-su/<str:label>/<int:pk>/", core_views.object_history, name="object_history"),
+    path("", include("cchc.plans.urls")),
+    path("quan-tri/", admin.site.urls),
+]
