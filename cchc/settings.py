@@ -88,7 +88,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'cchc.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # Tests open connections from the live-server thread too; persistent ones would outlive the test DB.
+        conn_max_age=0 if env_bool("CCHC_TESTING") else env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
