@@ -211,7 +211,6 @@ def task_detail(request, pk: int):
             "evidence": task.evidence.select_related("uploaded_by"),
             "can_edit": can_edit_task(scope, task),
             "can_edit_structure": can_edit_plan(scope, task.plan),
-            "progress_form": TaskProgressForm(initial=_progress_initial(task)),
             "evidence_form": EvidenceForm(),
             "today": timezone.localdate(),
         },

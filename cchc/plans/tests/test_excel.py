@@ -156,3 +156,13 @@ def test_a_renamed_non_excel_file_gets_a_clear_message(world, personas):
         excel.import_plan(actor=personas["officer"], plan=world.plan, data=b"%PDF-1.4", filename="kh.xlsx")
     except excel.ImportFileError as exc:
         assert str(exc) == "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."
+
+
+def test_re_importing_an_unchanged_export_changes_nothing(world, personas):
+    data = excel.export_plan(world.plan)
+    before, audit_before = _snapshot(world.plan), AuditEntry.objects.count()
+    for _ in range(2):
+        result = excel.import_plan(actor=personas["officer"], plan=world.plan, data=data, filename="kh.xlsx")
+        assert (result.tasks_created, result.tasks_updated, result.targets_updated) == (0, 0, 0)
+    assert _snapshot(world.plan) == before
+    assert AuditEntry.objects.count() == audit_before
