@@ -43,7 +43,14 @@ class TaskProgressForm(forms.Form):
     completed_on = forms.DateField(
         label="Ngày hoàn thành", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    responsible = forms.ModelChoiceField(
+        label="Người phụ trách", required=False, queryset=None, empty_label="(chưa giao)"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = people
 
 
 class TaskStructureForm(forms.Form):

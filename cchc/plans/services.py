@@ -87,6 +87,16 @@ def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
+def _save_changed(instance, *, actor, changes: dict, action: str = "update"):
+    """Save a versioned object only if something changed: bump its version, write the audit row."""
+    if changes:
+        instance.version = F("version") + 1
+        instance.save()
+        instance.refresh_from_db()
+        audit.record(actor=actor, action=action, instance=instance, changes=changes)
+    return instance
+
+
 # Plans ------------------------------------------------------------------------------------------
 
 
@@ -127,13 +137,7 @@ def plan_update(*, actor, plan: Plan, expected_version: int | None = None, **fie
     for name, value in fields.items():
         setattr(plan, name, value)
     _validate_plan(plan)
-    changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
-    if changes:
-        plan.version = F("version") + 1
-        plan.save()
-        plan.refresh_from_db()
-        audit.record(actor=actor, action="update", instance=plan, changes=changes)
-    return plan
+    return _save_changed(plan, actor=actor, changes=audit.diff(before, audit.snapshot(plan, PLAN_FIELDS)))
 
 
 # Targets ----------------------------------------------------------------------------------------
@@ -179,13 +183,9 @@ def target_update(*, actor, target: Target, expected_version: int | None = None,
     for name, value in fields.items():
         setattr(target, name, value)
     _validate_target(target)
-    changes = audit.diff(before, audit.snapshot(target, TARGET_FIELDS))
-    if changes:
-        target.version = F("version") + 1
-        target.save()
-        target.refresh_from_db()
-        audit.record(actor=actor, action="update", instance=target, changes=changes)
-    return target
+    return _save_changed(
+        target, actor=actor, changes=audit.diff(before, audit.snapshot(target, TARGET_FIELDS))
+    )
 
 
 @transaction.atomic
@@ -235,6 +235,14 @@ def _split_names(value: str | Sequence[str] | None) -> list[str]:
     if isinstance(value, str):
         return [p.strip() for p in value.replace("\n", ";").split(";") if p.strip()]
     return [nfc(v) for v in value if nfc(v)]
+
+
+def _check_responsible(task: Task, person) -> None:
+    organisation = task.plan.issuer.organisation or task.plan.issuer
+    if not person.memberships.filter(is_active=True, unit__path__startswith=organisation.path).exists():
+        raise ValidationError(
+            {"responsible": f"{person} không thuộc {organisation}, không giao phụ trách được."}
+        )
 
 
 def _search_text(task: Task) -> str:
@@ -350,6 +358,8 @@ def task_update(
         task.partner_text = partner_units.text
     if "time_text" in fields:
         _apply_time(task, task.plan)
+    if fields.get("responsible") is not None:
+        _check_responsible(task, fields["responsible"])
     if task.status in Task.FINISHED and not task.completed_on:
         task.completed_on = timezone.localdate()
     if (
@@ -369,13 +379,8 @@ def task_update(
             changes["lead_units"] = [before_leads, after_leads]
     if partner_units is not None:
         task.partner_units.set(partner_units.units)
-    if changes:
-        task.version = F("version") + 1
-        task.save()
-        task.refresh_from_db()
-        action = "status" if set(changes) <= {"status", "progress", "completed_on"} else "update"
-        audit.record(actor=actor, action=action, instance=task, changes=changes)
-    return task
+    action = "status" if set(changes) <= {"status", "progress", "completed_on"} else "update"
+    return _save_changed(task, actor=actor, changes=changes, action=action)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.tabular import ImportFileError
-from cchc.org.models import Unit
+from cchc.org.models import Unit, User
 from cchc.org.permissions import scope_for
 from cchc.plans import excel, selectors, services
 from cchc.plans.forms import (
@@ -218,43 +218,58 @@ def task_detail(request, pk: int):
 
 
 def _progress_initial(task: Task) -> dict:
-    return {
-        "status": task.status,
-        "progress": task.progress,
-        "result": task.result,
-        "completed_on": task.completed_on,
-        "version": task.version,
-    }
+    fields = ("status", "progress", "result", "completed_on", "responsible", "version")
+    return {name: getattr(task, name) for name in fields}
+
+
+def _people_of(task: Task):
+    """Who can be made responsible: the active members of the issuing organisation."""
+    organisation = task.plan.issuer.organisation or task.plan.issuer
+    return (
+        User.objects.filter(
+            memberships__is_active=True, memberships__unit__path__startswith=organisation.path
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def _save_through_service(request, form, write, *, success: str) -> bool:
+    """Run a service write for a valid form; a conflict or validation error becomes a form error."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        form.add_error(None, _error_text(exc))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
+def _form_page(request, template: str, context: dict, form):
+    """A conflict answers 409 so scripts and tests can tell it from a plain validation error."""
+    status = 409 if any("người khác cập nhật" in e for e in form.non_field_errors()) else 200
+    return render(request, template, {**context, "form": form}, status=status)
 
 
 @login_required
 def task_edit(request, pk: int):
-    """Progress, result and completion date: what units update as they work."""
+    """Progress, result, completion date and who is responsible: what units update as they work."""
     task = access_task(request.user, pk, for_edit=True)
-    form = TaskProgressForm(request.POST or None, initial=_progress_initial(task))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.task_update(
-                actor=request.user,
-                task=task,
-                expected_version=data["version"],
-                status=data["status"],
-                progress=data["progress"],
-                result=data["result"],
-                completed_on=data["completed_on"],
-            )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
-            messages.success(request, "Đã cập nhật tiến độ nhiệm vụ.")
-            return redirect("plans:task_detail", pk=task.pk)
-    status = 409 if form.non_field_errors() else 200
-    return render(request, "plans/task_edit.html", {"task": task, "form": form}, status=status)
+    form = TaskProgressForm(request.POST or None, initial=_progress_initial(task), people=_people_of(task))
+
+    def write(data):
+        services.task_update(actor=request.user, task=task, expected_version=data.pop("version"), **data)
+
+    if _save_through_service(request, form, write, success="Đã cập nhật tiến độ nhiệm vụ."):
+        return redirect("plans:task_detail", pk=task.pk)
+    return _form_page(request, "plans/task_edit.html", {"task": task}, form)
 
 
 @login_required
@@ -273,30 +288,13 @@ def task_structure_edit(request, pk: int):
         "version": task.version,
     }
     form = TaskStructureForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.task_update(
-                actor=request.user,
-                task=task,
-                expected_version=data["version"],
-                area=data["area"],
-                number=data["number"],
-                content=data["content"],
-                lead=data["lead"],
-                partners=data["partners"],
-                product=data["product"],
-                time_text=data["time_text"],
-            )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, "Đã lưu nội dung nhiệm vụ.")
-            return redirect("plans:task_detail", pk=task.pk)
-    status = 409 if form.non_field_errors() else 200
-    return render(request, "plans/task_structure_edit.html", {"task": task, "form": form}, status=status)
+
+    def write(data):
+        services.task_update(actor=request.user, task=task, expected_version=data.pop("version"), **data)
+
+    if _save_through_service(request, form, write, success="Đã lưu nội dung nhiệm vụ."):
+        return redirect("plans:task_detail", pk=task.pk)
+    return _form_page(request, "plans/task_structure_edit.html", {"task": task}, form)
 
 
 @login_required
@@ -370,28 +368,23 @@ def target_list(request):
 @login_required
 def target_edit(request, pk: int):
     target = access_target(request.user, pk, for_edit=True)
-    initial = {
-        "area": target.area,
-        "text": target.text,
-        "metric": target.metric,
-        "comparator": target.comparator,
-        "threshold": target.threshold,
-        "unit_of_measure": target.unit_of_measure,
-        "deadline_year": target.deadline_year,
-        "version": target.version,
-    }
-    form = TargetForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.target_update(actor=request.user, target=target, expected_version=version, **data)
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, "Đã lưu chỉ tiêu.")
-            return redirect("plans:plan_detail", pk=target.plan_id)
-    status = 409 if form.non_field_errors() else 200
-    return render(request, "plans/target_edit.html", {"target": target, "form": form}, status=status)
+    fields = (
+        "area",
+        "text",
+        "metric",
+        "comparator",
+        "threshold",
+        "unit_of_measure",
+        "deadline_year",
+        "version",
+    )
+    form = TargetForm(request.POST or None, initial={name: getattr(target, name) for name in fields})
+
+    def write(data):
+        services.target_update(
+            actor=request.user, target=target, expected_version=data.pop("version"), **data
+        )
+
+    if _save_through_service(request, form, write, success="Đã lưu chỉ tiêu."):
+        return redirect("plans:plan_detail", pk=target.plan_id)
+    return _form_page(request, "plans/target_edit.html", {"target": target}, form)

@@ -153,3 +153,30 @@ def test_deleting_a_task_is_for_plan_editors_only(world, personas):
         services.task_delete(actor=personas["office_officer"], task=world.office_task)
     services.task_delete(actor=personas["officer"], task=world.office_task)
     assert not Task.objects.filter(pk=world.office_task.pk).exists()
+
+
+def test_a_task_is_given_to_a_person_of_the_issuing_commune_only(world, personas):
+    task = services.task_update(
+        actor=personas["officer"], task=world.task, responsible=personas["office_officer"]
+    )
+    assert task.responsible == personas["office_officer"]
+    with pytest.raises(ValidationError, match="không thuộc Xã Mao Điền"):
+        services.task_update(actor=personas["officer"], task=world.task, responsible=personas["sibling"])
+
+
+def test_the_progress_page_assigns_the_responsible_person(world, personas, login):
+    from django.urls import reverse
+
+    response = login(personas["officer"]).post(
+        reverse("plans:task_edit", args=[world.task.pk]),
+        {
+            "status": "in_progress",
+            "progress": 10,
+            "result": "",
+            "responsible": personas["head"].pk,
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    world.task.refresh_from_db()
+    assert world.task.responsible == personas["head"]
