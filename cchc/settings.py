@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.org",
     "cchc.plans",
+    "cchc.reporting",
     "cchc.demo",
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("don-vi/", org_views.unit_tree, name="unit_tree"),
     path("lich-su/<str:label>/<int:pk>/", core_views.object_history, name="object_history"),
     path("", include("cchc.plans.urls")),
+    path("", include("cchc.reporting.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from cchc.demo.reporting_seed import load_reporting_demo
 from cchc.demo.units import CITY_CODE, department_code, load_units
 from cchc.org import services as org_services
 from cchc.org.models import Membership, Unit
@@ -170,6 +171,7 @@ def load_demo(*, with_progress: bool = True) -> dict[str, int]:
         org_services.membership_grant(actor=None, user=user, unit=units[person.unit_code], role=person.role)
     if with_progress:
         _progress(plans)
+        load_reporting_demo()
     return {
         "units": Unit.objects.count(),
         "plans": Plan.objects.count(),

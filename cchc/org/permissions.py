@@ -28,6 +28,8 @@ class UserScope:
     edit_organisation_ids: set[int] = field(default_factory=set)
     plan_edit_paths: list[str] = field(default_factory=list)
     approve_paths: list[str] = field(default_factory=list)
+    head_paths: list[str] = field(default_factory=list)
+    review_paths: list[str] = field(default_factory=list)
     home_unit: Unit | None = None
 
     @property
@@ -74,6 +76,20 @@ class UserScope:
             return True
         return any(unit.path.startswith(p) for p in self.plan_edit_paths)
 
+    def in_subtree(self, unit: Unit) -> bool:
+        """Within the user's read subtrees (unlike can_read_unit, not the ancestors above them)."""
+        return self.is_admin or any(unit.path.startswith(p) for p in self.read_paths)
+
+    def is_head_of(self, unit: Unit) -> bool:
+        return self.is_admin or any(unit.path.startswith(p) for p in self.head_paths)
+
+    def can_review(self, unit: Unit) -> bool:
+        """The standing agency of a level above reviews (returns, accepts) the unit's reports."""
+        return self.is_admin or any(unit.path.startswith(p) and unit.path != p for p in self.review_paths)
+
+    def is_standing_agency_of(self, unit: Unit) -> bool:
+        return self.is_admin or unit.path in self.review_paths
+
     def can_approve_for(self, unit: Unit) -> bool:
         if self.is_admin:
             return True
@@ -115,12 +131,14 @@ def build_scope(user) -> UserScope:
             scope.edit_organisation_ids.add(organisation.pk)
             scope.edit_paths.append(unit.path)
             scope.approve_paths.append(scope_unit.path)
+            scope.review_paths.append(scope_unit.path)
         elif membership.role in (Role.OFFICER, Role.HEAD):
             scope.edit_paths.append(unit.path)
             if unit.is_reporting_unit:
                 scope.plan_edit_paths.append(unit.path)
             if membership.role == Role.HEAD:
                 scope.approve_paths.append(unit.path)
+                scope.head_paths.append(unit.path)
     return scope
 
 

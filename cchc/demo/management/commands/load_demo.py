@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from cchc.demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_loaded, load_demo
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         if demo_loaded():
             self.stdout.write("Dữ liệu mẫu đã có sẵn.")
         else:
-            counts = load_demo()
+            # The demo's own notices (accepted, returned) are kept in the app, not mailed to anyone.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                counts = load_demo()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['plans']} kế hoạch, "

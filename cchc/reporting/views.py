@@ -1,0 +1,353 @@
+"""Reporting pages: periods, a unit's report (fill, submit), review (return, accept), the chase page,
+consolidation and official output."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cchc.core.exceptions import ConflictError
+from cchc.org.models import Unit
+from cchc.org.permissions import scope_for
+from cchc.plans.models import Area, Task
+from cchc.reporting import output, selectors, services
+from cchc.reporting.models import ConsolidatedReport, Notification, ReportingPeriod, UnitReport
+from cchc.reporting.permissions import access_report, can_fill, can_submit
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NARRATIVE_LABELS = {
+    **{f"area_{value}": f"Kết quả: {label}" for value, label in Area.choices},
+    "limitations": "Tồn tại, hạn chế",
+    "causes": "Nguyên nhân",
+    "next_tasks": "Nhiệm vụ trọng tâm kỳ tới",
+    "proposals": "Đề xuất, kiến nghị",
+}
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _periods_for(scope):
+    """Periods of the levels the user reports to (ancestors) or runs (their subtree)."""
+    periods = ReportingPeriod.objects.select_related("rule_set", "rule_set__issuer").order_by(
+        "-year", "deadline"
+    )
+    if scope.is_admin:
+        return periods
+    return periods.filter(
+        Q(rule_set__issuer_id__in=list(scope.read_ancestor_ids)) | scope.subtree_units_q("rule_set__issuer__")
+    )
+
+
+def _access_period(user, pk: int) -> ReportingPeriod:
+    period = _periods_for(scope_for(user)).filter(pk=pk).first()
+    if period is None:
+        raise Http404("Không tìm thấy kỳ báo cáo.")
+    return period
+
+
+@login_required
+def period_list(request):
+    scope = scope_for(request.user)
+    periods = list(_periods_for(scope))
+    own_units = (
+        [u for u in Unit.objects.filter(kind__in=Unit.REPORTING_KINDS) if can_fill(scope, u)]
+        if not scope.is_admin
+        else []
+    )
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in UnitReport.objects.filter(period__in=periods, unit__in=own_units).select_related("unit")
+    }
+    rows = []
+    for period in periods:
+        expected = set(selectors.expected_units(period).values_list("pk", flat=True))
+        mine = [(unit, reports.get((period.pk, unit.pk))) for unit in own_units if unit.pk in expected]
+        rows.append({"period": period, "mine": mine, "runs": scope.in_subtree(period.rule_set.issuer)})
+    return render(request, "reporting/period_list.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+def period_detail(request, pk: int):
+    """The chase page: who must report, who did, on time or late, who is missing; history over periods."""
+    period = _access_period(request.user, pk)
+    scope = scope_for(request.user)
+    if not scope.in_subtree(period.rule_set.issuer):
+        raise Http404
+    state = selectors.completeness(period=period)
+    year_periods = list(
+        ReportingPeriod.objects.filter(rule_set=period.rule_set, year=period.year)
+        .exclude(kind="adhoc")
+        .order_by("deadline")
+    )
+    history = selectors.unit_history(periods=year_periods)
+    for row in state.rows:
+        row.history = [history.get(row.unit.pk, {}).get(p.pk, "") for p in year_periods]
+    return render(
+        request,
+        "reporting/period_detail.html",
+        {
+            "period": period,
+            "state": state,
+            "counts": state.counts,
+            "year_periods": year_periods,
+            "can_review": scope.is_standing_agency_of(period.rule_set.issuer),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_start(request, pk: int, unit_id: int):
+    period = _access_period(request.user, pk)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    try:
+        report = services.report_start(actor=request.user, period=period, unit=unit)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect("reporting:period_list")
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+def _report_context(request, report: UnitReport, errors=None) -> dict:
+    scope = scope_for(request.user)
+    entries = list(
+        report.task_entries.select_related("task").order_by("task__area", "task__position", "task_id")
+    )
+    values = list(
+        report.target_values.select_related("target", "target__parent_target").order_by(
+            "target__area", "target__position"
+        )
+    )
+    sections = []
+    for area, label in Area.choices:
+        area_entries = [e for e in entries if e.task.area == area]
+        area_values = [v for v in values if v.target.area == area]
+        sections.append(
+            {
+                "area": area,
+                "label": label,
+                "entries": area_entries,
+                "values": area_values,
+                "key": f"area_{area}",
+                "text": report.narrative.get(f"area_{area}", ""),
+            }
+        )
+    return {
+        "report": report,
+        "sections": sections,
+        "closing": [
+            (key, NARRATIVE_LABELS[key], report.narrative.get(key, ""))
+            for key in ("limitations", "causes", "next_tasks", "proposals")
+        ],
+        "statuses": Task.Status.choices,
+        "can_edit": report.is_editable and can_fill(scope, report.unit),
+        "can_submit": report.is_editable and can_submit(scope, report.unit),
+        "can_review": report.status == UnitReport.Status.SUBMITTED and scope.can_review(report.unit),
+        "revisions": report.revisions.select_related("submitted_by", "returned_by"),
+        "errors": errors or [],
+        "on_time": selectors.is_on_time(report, report.period),
+    }
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = access_report(request.user, pk)
+    return render(request, "reporting/report_detail.html", _report_context(request, report))
+
+
+def _parse_report_form(post) -> tuple[dict, dict, dict]:
+    narrative = {
+        key[len("narrative_") :]: value for key, value in post.items() if key.startswith("narrative_")
+    }
+    tasks: dict[int, dict] = {}
+    targets: dict[int, dict] = {}
+    for key, value in post.items():
+        parts = key.split("_")
+        if len(parts) == 3 and parts[0] in ("task", "target") and parts[1].isdigit():
+            bucket = tasks if parts[0] == "task" else targets
+            bucket.setdefault(int(parts[1]), {})[parts[2]] = value
+    return narrative, tasks, targets
+
+
+@login_required
+@require_POST
+def report_save(request, pk: int):
+    report = access_report(request.user, pk)
+    narrative, tasks, targets = _parse_report_form(request.POST)
+    try:
+        services.report_save(
+            actor=request.user,
+            report=report,
+            expected_version=request.POST.get("version"),
+            narrative=narrative,
+            task_entries=tasks,
+            target_values=targets,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ConflictError as exc:
+        context = _report_context(request, report, errors=[str(exc)])
+        return render(request, "reporting/report_detail.html", context, status=409)
+    except ValidationError as exc:
+        return render(
+            request,
+            "reporting/report_detail.html",
+            _report_context(request, report, exc.messages),
+            status=400,
+        )
+    if request.POST.get("then") == "submit":
+        return report_submit(request, pk)
+    messages.success(request, "Đã lưu bản nháp báo cáo.")
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk: int):
+    report = access_report(request.user, pk)
+    try:
+        services.report_submit(actor=request.user, report=report)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except (ValidationError, ConflictError) as exc:
+        messages.error(request, _messages_of(exc) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, "Đã gửi báo cáo. Bản đã gửi được lưu giữ nguyên, không sửa được.")
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_review(request, pk: int, decision: str):
+    report = access_report(request.user, pk)
+    try:
+        if decision == "return":
+            services.report_return(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+            messages.success(request, "Đã trả lại báo cáo để đơn vị chỉnh sửa.")
+        elif decision == "accept":
+            services.report_accept(actor=request.user, report=report, note=request.POST.get("note", ""))
+            messages.success(request, "Đã tiếp nhận báo cáo.")
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def mark_missing(request, pk: int, unit_id: int):
+    period = _access_period(request.user, pk)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    try:
+        services.report_mark_missing(
+            actor=request.user, period=period, unit=unit, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, f"Đã ghi nhận {unit} không gửi báo cáo.")
+    return redirect("reporting:period_detail", pk=period.pk)
+
+
+@login_required
+def consolidation(request, pk: int):
+    period = _access_period(request.user, pk)
+    scope = scope_for(request.user)
+    issuer = period.rule_set.issuer
+    if not scope.in_subtree(issuer):
+        raise Http404
+    consolidated = ConsolidatedReport.objects.filter(period=period, unit=issuer).first()
+    is_agency = scope.is_standing_agency_of(issuer)
+    errors = []
+    if request.method == "POST":
+        if not is_agency:
+            raise Http404
+        try:
+            consolidated = consolidated or services.consolidated_open(actor=request.user, period=period)
+            narrative = {
+                k[len("narrative_") :]: v for k, v in request.POST.items() if k.startswith("narrative_")
+            }
+            consolidated = services.consolidated_save(
+                actor=request.user,
+                report=consolidated,
+                expected_version=request.POST.get("version") or None,
+                narrative=narrative,
+            )
+            if request.POST.get("then") == "finalise":
+                services.consolidated_finalise(actor=request.user, report=consolidated)
+                messages.success(request, "Đã hoàn thành báo cáo tổng hợp.")
+            else:
+                messages.success(request, "Đã lưu báo cáo tổng hợp.")
+            return redirect("reporting:consolidation", pk=period.pk)
+        except ConflictError as exc:
+            errors = [str(exc)]
+        except ValidationError as exc:
+            errors = exc.messages
+    view = selectors.consolidation(period=period)
+    narrative = consolidated.narrative if consolidated else {}
+    blocks = [
+        {"key": key, "label": label, "units": view.narratives.get(key, []), "text": narrative.get(key, "")}
+        for key, label in NARRATIVE_LABELS.items()
+    ]
+    task_rows = [
+        {"area": a, "label": label, "counts": view.task_counts.get(a, {})} for a, label in Area.choices
+    ]
+    return render(
+        request,
+        "reporting/consolidation.html",
+        {
+            "period": period,
+            "view": view,
+            "consolidated": consolidated,
+            "blocks": blocks,
+            "task_rows": task_rows,
+            "is_agency": is_agency,
+            "errors": errors,
+            "statuses": Task.Status.choices,
+        },
+        status=409 if errors and "người khác" in errors[0] else 200,
+    )
+
+
+def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX if fmt == "docx" else XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def report_export(request, pk: int, fmt: str):
+    report = access_report(request.user, pk)
+    document = output.unit_report_document(report)
+    content = output.render(document, fmt)
+    return _download(content, fmt, f"bao-cao-{report.period.code}-{report.unit.code}")
+
+
+@login_required
+def consolidation_export(request, pk: int, fmt: str):
+    period = _access_period(request.user, pk)
+    if not scope_for(request.user).in_subtree(period.rule_set.issuer):
+        raise Http404
+    document = output.consolidated_document(period)
+    return _download(output.render(document, fmt), fmt, f"bao-cao-tong-hop-{period.code}")
+
+
+@login_required
+def notifications(request):
+    notices = Notification.objects.filter(user=request.user).select_related("period", "unit")[:100]
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return render(request, "reporting/notifications.html", {"notices": notices})
