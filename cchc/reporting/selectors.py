@@ -99,7 +99,7 @@ class Completeness:
 
 def completeness(*, period: ReportingPeriod, today: date | None = None) -> Completeness:
     today = today or timezone.localdate()
-    reports = {r.unit_id: r for r in UnitReport.objects.filter(period=period)}
+    reports = {r.unit_id: r for r in UnitReport.objects.filter(period=period).select_related("unit")}
     rows = []
     for unit in expected_units(period):
         report = reports.get(unit.pk)

@@ -154,3 +154,34 @@ def test_the_chase_page_counts_and_lets_the_agency_mark_a_unit_missing(world, re
             reverse("reporting:mark_missing", args=[q1.pk, world.nam_sach.pk]), {"reason": "Không gửi"}
         )
     assert UnitReport.objects.get(period=q1, unit=world.nam_sach).status == "missing"
+
+
+def test_chase_and_consolidation_pages_query_counts_do_not_grow_with_units(world, reporting, personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.org import services as org
+
+    _, periods = reporting
+    q1 = periods["2026-Q1"]
+    client = login(personas["city_standing"])
+    urls = [reverse("reporting:period_detail", args=[q1.pk]), reverse("reporting:consolidation", args=[q1.pk]),
+            reverse("reporting:period_list")]
+
+    def counts():
+        result = []
+        for url in urls:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    first = services.report_start(actor=None, period=q1, unit=world.mao_dien)
+    services.report_submit(actor=None, report=first)
+    before = counts()
+    for i in range(25):
+        unit = org.unit_create(actor=None, code=f"8800{i}", name=f"Phường Thử {i}", kind="ward", parent=world.city)
+        report = services.report_start(actor=None, period=q1, unit=unit)
+        services.report_submit(actor=None, report=report)
+    assert counts() == before
