@@ -165,8 +165,11 @@ def test_chase_and_consolidation_pages_query_counts_do_not_grow_with_units(world
     _, periods = reporting
     q1 = periods["2026-Q1"]
     client = login(personas["city_standing"])
-    urls = [reverse("reporting:period_detail", args=[q1.pk]), reverse("reporting:consolidation", args=[q1.pk]),
-            reverse("reporting:period_list")]
+    urls = [
+        reverse("reporting:period_detail", args=[q1.pk]),
+        reverse("reporting:consolidation", args=[q1.pk]),
+        reverse("reporting:period_list"),
+    ]
 
     def counts():
         result = []
@@ -181,7 +184,16 @@ def test_chase_and_consolidation_pages_query_counts_do_not_grow_with_units(world
     services.report_submit(actor=None, report=first)
     before = counts()
     for i in range(25):
-        unit = org.unit_create(actor=None, code=f"8800{i}", name=f"Phường Thử {i}", kind="ward", parent=world.city)
+        unit = org.unit_create(
+            actor=None, code=f"8800{i}", name=f"Phường Thử {i}", kind="ward", parent=world.city
+        )
         report = services.report_start(actor=None, period=q1, unit=unit)
         services.report_submit(actor=None, report=report)
     assert counts() == before
+
+
+def test_rule_sets_are_edited_in_the_admin_by_administrators_only(world, reporting, personas, login):
+    rule_set, _ = reporting
+    url = reverse("admin:reporting_reportingruleset_change", args=[rule_set.pk])
+    assert login(personas["admin"]).get(url).status_code == 200
+    assert login(personas["city_standing"]).get(url).status_code == 302
