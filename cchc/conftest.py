@@ -298,3 +298,16 @@ def login(client):
 def _media_in_tmp(settings, tmp_path):
     """Evidence files of a test live and die with the test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from cchc.testing import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

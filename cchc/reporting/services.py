@@ -38,6 +38,15 @@ def _scope(actor):
     return scope_for(actor) if actor is not None else None
 
 
+def _save_versioned(instance, *, actor, action: str, changes: dict, note: str = ""):
+    """Save with a new version (so concurrent editors see the change) and its audit row."""
+    instance.version = F("version") + 1
+    instance.save()
+    instance.refresh_from_db()
+    audit.record(actor=actor, action=action, instance=instance, changes=changes, note=note)
+    return instance
+
+
 # Rules and periods ------------------------------------------------------------------------------
 
 
@@ -299,10 +308,7 @@ def report_save(
     if errors:
         raise ValidationError(errors)
     if changes:
-        report.version = F("version") + 1
-        report.save()
-        report.refresh_from_db()
-        audit.record(actor=actor, action="update", instance=report, changes=changes)
+        report = _save_versioned(report, actor=actor, action="update", changes=changes)
     return report
 
 
@@ -366,13 +372,10 @@ def report_submit(*, actor, report: UnitReport, expected_version: int | None = N
     report.status = Status.SUBMITTED
     report.submitted_at = now
     report.first_submitted_at = report.first_submitted_at or now
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    audit.record(
+    report = _save_versioned(
+        report,
         actor=actor,
         action="status",
-        instance=report,
         changes={"status": [before, report.status], "revision": report.revision},
     )
     return report
@@ -400,13 +403,10 @@ def report_return(*, actor, report: UnitReport, reason: str) -> UnitReport:
     report.status = Status.RETURNED
     report.revision += 1
     report.reviewer_note = reason
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    audit.record(
+    report = _save_versioned(
+        report,
         actor=actor,
         action="status",
-        instance=report,
         changes={"status": [Status.SUBMITTED, Status.RETURNED]},
         note=reason,
     )
@@ -427,13 +427,10 @@ def report_accept(*, actor, report: UnitReport, note: str = "") -> UnitReport:
     report.status = Status.ACCEPTED
     report.accepted_at = timezone.now()
     report.reviewer_note = nfc(note)
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    audit.record(
+    report = _save_versioned(
+        report,
         actor=actor,
         action="status",
-        instance=report,
         changes={"status": [Status.SUBMITTED, Status.ACCEPTED]},
         note=report.reviewer_note,
     )
@@ -460,13 +457,10 @@ def report_mark_missing(*, actor, period: ReportingPeriod, unit: Unit, reason: s
     before = report.status
     report.status = Status.MISSING
     report.reviewer_note = nfc(reason) or "Không gửi báo cáo"
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    audit.record(
+    report = _save_versioned(
+        report,
         actor=actor,
         action="status",
-        instance=report,
         changes={"status": [before, Status.MISSING]},
         note=report.reviewer_note,
     )
@@ -490,12 +484,17 @@ def consolidated_open(*, actor, period: ReportingPeriod) -> ConsolidatedReport:
     return report
 
 
-@transaction.atomic
-def consolidated_save(*, actor, report: ConsolidatedReport, expected_version: int | None, narrative: dict):
-    report = ConsolidatedReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+def _lock_consolidated(actor, report: ConsolidatedReport) -> ConsolidatedReport:
+    report = ConsolidatedReport.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
     scope = _scope(actor)
     if scope is not None and not scope.is_standing_agency_of(report.unit):
         raise PermissionDenied("Chỉ cơ quan thường trực CCHC của cấp này được sửa báo cáo tổng hợp.")
+    return report
+
+
+@transaction.atomic
+def consolidated_save(*, actor, report: ConsolidatedReport, expected_version: int | None, narrative: dict):
+    report = _lock_consolidated(actor, report)
     if expected_version is not None and int(expected_version) != report.version:
         raise ConflictError()
     if report.status == ConsolidatedReport.Status.FINAL:
@@ -504,20 +503,14 @@ def consolidated_save(*, actor, report: ConsolidatedReport, expected_version: in
     changed = [k for k in NARRATIVE_KEYS if cleaned[k] != report.narrative.get(k, "")]
     if changed:
         report.narrative = cleaned
-        report.version = F("version") + 1
-        report.save()
-        report.refresh_from_db()
-        audit.record(actor=actor, action="update", instance=report, changes={"narrative": changed})
+        report = _save_versioned(report, actor=actor, action="update", changes={"narrative": changed})
     return report
 
 
 @transaction.atomic
 def consolidated_finalise(*, actor, report: ConsolidatedReport) -> ConsolidatedReport:
     """Only when every expected unit below is accepted or explicitly recorded as missing."""
-    report = ConsolidatedReport.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
-    scope = _scope(actor)
-    if scope is not None and not scope.is_standing_agency_of(report.unit):
-        raise PermissionDenied("Chỉ cơ quan thường trực CCHC của cấp này được hoàn thành báo cáo tổng hợp.")
+    report = _lock_consolidated(actor, report)
     closed = set(
         UnitReport.objects.filter(
             period=report.period, status__in=[Status.ACCEPTED, Status.MISSING]
@@ -534,8 +527,5 @@ def consolidated_finalise(*, actor, report: ConsolidatedReport) -> ConsolidatedR
         )
     report.status = ConsolidatedReport.Status.FINAL
     report.finalised_at = timezone.now()
-    report.version = F("version") + 1
-    report.save()
-    report.refresh_from_db()
-    audit.record(actor=actor, action="status", instance=report, changes={"status": ["draft", "final"]})
+    report = _save_versioned(report, actor=actor, action="status", changes={"status": ["draft", "final"]})
     return report

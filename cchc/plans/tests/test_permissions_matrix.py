@@ -5,24 +5,9 @@ A 404 (not 403) for objects outside the scope, so a user cannot even learn that 
 import pytest
 from django.urls import reverse
 
+from cchc.testing import check_matrix
+
 OK, HIDDEN, LOGIN = 200, 404, 302
-
-PERSONAS = [
-    "anonymous",
-    "officer",
-    "office_officer",
-    "head",
-    "commune_standing",
-    "sibling",
-    "city_standing",
-    "department_officer",
-    "leader",
-    "admin",
-]
-
-
-def _expect(table: str) -> dict[str, int]:
-    return dict(zip(PERSONAS, [int(x) for x in table.split()], strict=True))
 
 
 #                   anon off  offi head cstd sib  city dept lead admin
@@ -69,13 +54,8 @@ def evidence(world):
 
 
 def test_every_page_answers_each_persona_as_its_scope_allows(world, personas, login, evidence):
-    failures = []
-    for name, args, table in _urls(world, evidence):
-        url = reverse(name, args=args)
-        for persona, expected in _expect(table).items():
-            response = login(personas[persona]).get(url)
-            if response.status_code != expected:
-                failures.append(f"{persona} GET {url}: {response.status_code}, expected {expected}")
+    pages = [(reverse(name, args=args), table) for name, args, table in _urls(world, evidence)]
+    failures = check_matrix(login, personas, pages)
     assert not failures, "\n".join(failures)
 
 

@@ -7,24 +7,7 @@ from django.urls import reverse
 
 from cchc.reporting import services
 from cchc.reporting.models import UnitReport
-
-PERSONAS = [
-    "anonymous",
-    "officer",
-    "office_officer",
-    "head",
-    "commune_standing",
-    "sibling",
-    "city_standing",
-    "department_officer",
-    "leader",
-    "admin",
-]
-
-
-def _expect(table: str) -> dict[str, int]:
-    return dict(zip(PERSONAS, [int(x) for x in table.split()], strict=True))
-
+from cchc.testing import check_matrix
 
 #                  anon off  offi head cstd sib  city dept lead admin
 MAO_DIEN_REPORT = "302  200  200  200  200  404  200  404  200  200"
@@ -54,12 +37,7 @@ def test_every_reporting_page_answers_each_persona_as_its_scope_allows(
         (reverse("reporting:consolidation", args=[q1.pk]), CITY_LEVEL),
         (reverse("reporting:consolidation_export", args=[q1.pk, "docx"]), CITY_LEVEL),
     ]
-    failures = []
-    for url, table in pages:
-        for persona, expected in _expect(table).items():
-            status = login(personas[persona]).get(url).status_code
-            if status != expected:
-                failures.append(f"{persona} GET {url}: {status}, expected {expected}")
+    failures = check_matrix(login, personas, pages)
     assert not failures, "\n".join(failures)
 
 

@@ -1,0 +1,51 @@
+"""Helpers shared by the test suites of every module: the persona matrix and the real browser."""
+
+import os
+import shutil
+
+PERSONAS = [
+    "anonymous",
+    "officer",
+    "office_officer",
+    "head",
+    "commune_standing",
+    "sibling",
+    "city_standing",
+    "department_officer",
+    "leader",
+    "admin",
+]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def expect(table: str) -> dict[str, int]:
+    """A row of expected statuses, one per persona in PERSONAS order: "302 200 404 …"."""
+    return dict(zip(PERSONAS, [int(x) for x in table.split()], strict=True))
+
+
+def check_matrix(login, personas, pages: list[tuple[str, str]]) -> list[str]:
+    """GET every page as every persona; the failures, as readable lines."""
+    failures = []
+    for url, table in pages:
+        for persona, expected in expect(table).items():
+            status = login(personas[persona]).get(url).status_code
+            if status != expected:
+                failures.append(f"{persona} GET {url}: {status}, expected {expected}")
+    return failures
+
+
+def launch_chromium(playwright):
+    import pytest
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs its own event loop
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is required for browser tests: `make test` installs Debian's chromium.")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
