@@ -123,6 +123,20 @@ def completeness(*, period: ReportingPeriod, today: date | None = None) -> Compl
     return Completeness(period, rows, today)
 
 
+SHORT_LABELS = {
+    "accepted": "Đã nhận",
+    "accepted_late": "Đã nhận, trễ",
+    "submitted": "Đã gửi",
+    "submitted_late": "Gửi trễ",
+    "returned": "Trả lại",
+    "returned_late": "Trả lại",
+    "drafting": "Đang soạn",
+    "not_started": "Chưa lập",
+    "overdue": "Quá hạn",
+    "missing": "Không gửi",
+}
+
+
 def unit_history(*, periods: list[ReportingPeriod]) -> dict[int, dict[int, str]]:
     """{unit_id: {period_id: state}} for the chase page's history over periods."""
     history: dict[int, dict[int, str]] = defaultdict(dict)

@@ -88,7 +88,11 @@ def period_detail(request, pk: int):
     )
     history = selectors.unit_history(periods=year_periods)
     for row in state.rows:
-        row.history = [history.get(row.unit.pk, {}).get(p.pk, "") for p in year_periods]
+        states = [(p, history.get(row.unit.pk, {}).get(p.pk, "")) for p in year_periods]
+        row.history = [
+            (p.get_kind_display(), selectors.SHORT_LABELS.get(code, "—"), code.removesuffix("_late"))
+            for p, code in states
+        ]
     return render(
         request,
         "reporting/period_detail.html",
