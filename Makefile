@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format install install-dev browser clean
+.PHONY: run test lint format install install-dev system-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,21 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-# Debian's chromium for the real-browser tests (Playwright drives it; it never downloads a browser).
-browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# System tools the tests use, from Debian's packages (never a downloaded binary):
+#   chromium for real-browser tests (driven by Playwright), tesseract + Vietnamese data for scanned plans,
+#   LibreOffice Writer to render Word output to PDF, poppler for PDF pages.
+SYSTEM_PACKAGES = chromium fonts-dejavu-core tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils
+system-deps:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$$missing tesseract"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian chromium for browser tests…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "Browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; \
+	    echo "Installing system packages for tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "Tests need Debian packages: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
 run: install
@@ -48,7 +56,7 @@ format: install-dev
 	$(VENV)/bin/ruff format cchc bench
 	$(VENV)/bin/ruff check --fix cchc bench
 
-test: install-dev browser lint
+test: install-dev system-deps lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	@echo "== Tests on SQLite =="
 	env -u DATABASE_URL CCHC_TESTING=1 $(VENV)/bin/pytest -q

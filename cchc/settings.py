@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cchc.org",
     "cchc.plans",
     "cchc.reporting",
+    "cchc.docimport",
     "cchc.demo",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("lich-su/<str:label>/<int:pk>/", core_views.object_history, name="object_history"),
     path("", include("cchc.plans.urls")),
     path("", include("cchc.reporting.urls")),
+    path("", include("cchc.docimport.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,311 @@
+"""From a document to a reviewed plan: read, propose, correct, commit. Nothing reaches the plans
+before the commit, and the commit writes through the plan services in one transaction."""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cchc.core import audit
+from cchc.core.exceptions import ConflictError
+from cchc.core.text import fold_key, nfc
+from cchc.docimport.extract import ExtractError, extract_text
+from cchc.docimport.models import ImportDraft
+from cchc.docimport.parse import parse_plan_text
+from cchc.org.models import Unit
+from cchc.org.naming import is_group_text
+from cchc.org.permissions import scope_for
+from cchc.org.selectors import UnitMatcher
+from cchc.plans import services as plan_services
+from cchc.plans.models import Area, Plan, Target
+
+MAX_BYTES = 30 * 1024 * 1024
+TARGET_FIELDS = ("area", "text", "metric", "comparator", "threshold", "unit", "deadline_year")
+TASK_FIELDS = ("area", "number", "content", "lead", "partners", "product", "time_text")
+META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end")
+
+
+def propose(
+    *, data: bytes, filename: str, issuer: Unit | None = None, matcher: UnitMatcher | None = None
+) -> dict:
+    """The proposed plan as JSON: what `import_plan --json` prints and what a draft stores."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError(f"Tệp lớn hơn {MAX_BYTES // 1048576} MB, không nhập được.")
+    try:
+        extracted = extract_text(data, filename)
+    except ExtractError as exc:
+        raise ValidationError(str(exc)) from exc
+    draft = parse_plan_text(extracted.text)
+    if not draft.targets and not draft.tasks:
+        raise ValidationError(
+            "Không nhận ra chỉ tiêu hay nhiệm vụ nào trong tệp. Hãy kiểm tra tệp có phải là kế hoạch cải cách "
+            "hành chính (có phần mục tiêu, nhiệm vụ hoặc phụ lục danh mục nhiệm vụ) không."
+        )
+    proposal = draft.to_json()
+    proposal["source_kind"] = extracted.source_kind
+    proposal["pages"] = extracted.pages
+    matcher = matcher or UnitMatcher()
+    organisation = (issuer.organisation or issuer) if issuer else None
+    for target in proposal["targets"]:
+        target["include"] = True
+    for task in _walk(proposal["tasks"]):
+        task["include"] = True
+        _match_units(task, matcher, organisation)
+    return proposal
+
+
+def _walk(tasks: list[dict]):
+    for task in tasks:
+        yield task
+        yield from _walk(task.get("children") or [])
+
+
+def _match_units(task: dict, matcher: UnitMatcher, organisation: Unit | None) -> None:
+    matched, unmatched = [], []
+    for name in task.get("lead") or []:
+        if is_group_text(name):
+            continue
+        found = matcher.match(name, organisation=organisation)
+        if found.unit:
+            matched.append({"name": name, "unit_id": found.unit.pk, "unit": found.unit.name})
+        else:
+            unmatched.append(name)
+    task["lead_units"], task["unmatched_leads"] = matched, unmatched
+
+
+def _require(actor, issuer: Unit) -> None:
+    if actor is not None and not scope_for(actor).can_edit_plan_of(issuer):
+        raise PermissionDenied("Bạn không có quyền lập kế hoạch cho đơn vị này.")
+
+
+@transaction.atomic
+def draft_create(
+    *, actor, data: bytes, filename: str, issuer: Unit, parent: Plan | None = None
+) -> ImportDraft:
+    _require(actor, issuer)
+    proposal = propose(data=data, filename=filename, issuer=issuer)
+    source_lines = proposal.pop("lines", [])
+    draft = ImportDraft.objects.create(
+        issuer=issuer,
+        parent=parent,
+        filename=nfc(filename)[:255],
+        source_kind=proposal.pop("source_kind"),
+        pages=proposal.pop("pages") or 0,
+        source_lines=source_lines,
+        proposal=proposal,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="import",
+        instance=draft,
+        changes={
+            "file": draft.filename,
+            "targets": len(proposal["targets"]),
+            "tasks": sum(1 for _ in _walk(proposal["tasks"])),
+        },
+    )
+    return draft
+
+
+def _lock(actor, draft: ImportDraft) -> ImportDraft:
+    draft = ImportDraft.objects.select_for_update().select_related("issuer").get(pk=draft.pk)
+    _require(actor, draft.issuer)
+    if draft.status != ImportDraft.Status.DRAFT:
+        raise ValidationError("Bản nhập này đã được xử lý, không sửa được nữa.")
+    return draft
+
+
+def _number(value: Any, label: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(Decimal(str(value).replace(",", ".").replace("%", "").strip()))
+    except InvalidOperation as exc:
+        raise ValidationError(f"{label}: «{value}» không phải là số.") from exc
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [nfc(v) for v in value if nfc(v)]
+    return [nfc(part) for part in re.split(r"[;\n]", value or "") if nfc(part)]
+
+
+@transaction.atomic
+def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edits: dict) -> ImportDraft:
+    """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
+    draft = _lock(actor, draft)
+    if expected_version is not None and int(expected_version) != draft.version:
+        raise ConflictError("Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp.")
+    proposal = draft.proposal
+    matcher = UnitMatcher()
+    organisation = draft.issuer.organisation or draft.issuer
+    for key, value in (edits.get("meta") or {}).items():
+        if key in META_FIELDS:
+            proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
+    for index, changes in (edits.get("targets") or {}).items():
+        target = proposal["targets"][int(index)]
+        for key, value in changes.items():
+            if key == "include":
+                target["include"] = bool(value)
+            elif key == "threshold":
+                target[key] = _number(value, f"Chỉ tiêu {int(index) + 1}, ngưỡng")
+            elif key in ("area", "deadline_year"):
+                target[key] = int(value) if str(value).strip().isdigit() else None
+            elif key in TARGET_FIELDS:
+                target[key] = nfc(value)
+            target["reviewed"] = True
+    for path, changes in (edits.get("tasks") or {}).items():
+        task = _task_at(proposal["tasks"], path)
+        for key, value in changes.items():
+            if key == "include":
+                task["include"] = bool(value)
+            elif key in ("lead", "partners"):
+                task[key] = _names(value)
+            elif key == "area":
+                task[key] = int(value) if str(value).strip().isdigit() else task[key]
+            elif key in TASK_FIELDS:
+                task[key] = nfc(value)
+            task["reviewed"] = True
+        _match_units(task, matcher, organisation)
+    draft.proposal = proposal
+    draft.version += 1
+    draft.save(update_fields=["proposal", "version", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=draft,
+        changes={
+            "targets": sorted(map(str, (edits.get("targets") or {}))),
+            "tasks": sorted(edits.get("tasks") or {}),
+        },
+    )
+    return draft
+
+
+def _task_at(tasks: list[dict], path: str) -> dict:
+    indices = [int(part) for part in str(path).split(".")]
+    task = tasks[indices[0]]
+    for index in indices[1:]:
+        task = task["children"][index]
+    return task
+
+
+def _parent_target(target: dict, candidates: list[Target]) -> Target | None:
+    """The parent plan's target this one concretises: same unit, most shared words (at least 40%)."""
+    words = set(fold_key(target.get("metric") or target["text"]).split()) | set(
+        fold_key(target["text"]).split()
+    )
+    best, best_score = None, 0.4
+    for candidate in candidates:
+        if (candidate.unit_of_measure or "") != (target.get("unit") or ""):
+            continue
+        theirs = set(fold_key(candidate.text).split()) | set(fold_key(candidate.metric).split())
+        score = len(words & theirs) / max(1, len(words | theirs))
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+@transaction.atomic
+def draft_commit(*, actor, draft: ImportDraft) -> Plan:
+    """Create the plan, its targets and tasks from the reviewed draft, all or nothing."""
+    draft = _lock(actor, draft)
+    proposal = draft.proposal
+    year_start = proposal.get("year_start") or (
+        draft.parent.year_start if draft.parent else date.today().year
+    )
+    year_end = proposal.get("year_end") or (draft.parent.year_end if draft.parent else year_start)
+    try:
+        issued_on = date.fromisoformat(proposal["date"]) if proposal.get("date") else None
+    except ValueError as exc:
+        raise ValidationError(
+            f"Ngày ban hành «{proposal.get('date')}» không hợp lệ (dạng YYYY-MM-DD)."
+        ) from exc
+    plan = plan_services.plan_create(
+        actor=actor,
+        issuer=draft.issuer,
+        parent=draft.parent,
+        number=proposal.get("number") or "",
+        title=proposal.get("title") or f"Kế hoạch cải cách hành chính của {draft.issuer}",
+        issued_on=issued_on,
+        kind=proposal.get("kind") or Plan.Kind.PERIOD,
+        year_start=year_start,
+        year_end=year_end,
+        status=Plan.Status.DRAFT,
+    )
+    candidates = list(draft.parent.targets.all()) if draft.parent else []
+    errors: list[str] = []
+    for position, target in enumerate((t for t in proposal["targets"] if t.get("include")), start=1):
+        try:
+            plan_services.target_create(
+                actor=actor,
+                plan=plan,
+                area=target.get("area") or 0,
+                text=target["text"],
+                metric=target.get("metric") or "",
+                comparator=target.get("comparator") or "gte",
+                threshold=target.get("threshold"),
+                unit_of_measure=target.get("unit") or "",
+                deadline_year=target.get("deadline_year"),
+                position=position,
+                parent_target=_parent_target(target, candidates),
+            )
+        except ValidationError as exc:
+            errors.append(f"Chỉ tiêu «{target['text'][:60]}»: {' '.join(exc.messages)}")
+    matcher = UnitMatcher()
+    position = 0
+    for task in (t for t in proposal["tasks"] if t.get("include")):
+        position += 10
+        parent_task = _create_task(actor, plan, task, position, None, matcher, errors)
+        for offset, child in enumerate((c for c in task.get("children") or [] if c.get("include")), start=1):
+            _create_task(
+                actor, plan, child, position + offset, parent_task, matcher, errors, area=task.get("area")
+            )
+    if errors:
+        raise ValidationError(errors)
+    draft.status, draft.plan = ImportDraft.Status.COMMITTED, plan
+    draft.save(update_fields=["status", "plan", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="status",
+        instance=draft,
+        changes={"status": ["draft", "committed"], "plan": str(plan)},
+    )
+    return plan
+
+
+def _create_task(actor, plan, task, position, parent, matcher, errors, area=None):
+    try:
+        return plan_services.task_create(
+            actor=actor,
+            plan=plan,
+            area=task.get("area", area) if task.get("area") is not None else (area or 0),
+            content=task["content"],
+            number=task.get("number") or ("-" if parent else ""),
+            lead=task.get("lead") or [],
+            partners=task.get("partners") or [],
+            product=task.get("product") or "",
+            time_text=task.get("time_text") or "",
+            position=position,
+            parent=parent,
+            matcher=matcher,
+        )
+    except ValidationError as exc:
+        errors.append(f"Nhiệm vụ «{task.get('content', '')[:60]}»: {' '.join(exc.messages)}")
+        return None
+
+
+@transaction.atomic
+def draft_discard(*, actor, draft: ImportDraft) -> ImportDraft:
+    draft = _lock(actor, draft)
+    draft.status = ImportDraft.Status.DISCARDED
+    draft.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="status", instance=draft, changes={"status": ["draft", "discarded"]})
+    return draft
+
+
+AREA_LABELS = dict(Area.choices)

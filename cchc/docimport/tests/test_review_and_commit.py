@@ -1,0 +1,149 @@
+"""From a document to a plan through review: nothing is written to plans before the commit."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from cchc.docimport import services
+from cchc.docimport.models import ImportDraft
+from cchc.plans.models import Plan, Task
+
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+MAO_DIEN = SEEDS / "ke-hoach-cchc-2026-2030-xa-mao-dien.txt"
+seed_required = pytest.mark.skipif(not MAO_DIEN.exists(), reason="the seed documents sit beside the checkout")
+
+
+def _mao_dien_bytes() -> bytes:
+    return MAO_DIEN.read_bytes()
+
+
+@seed_required
+def test_a_draft_proposes_the_plan_and_writes_nothing_to_plans(world, personas):
+    plans_before, tasks_before = Plan.objects.count(), Task.objects.count()
+    draft = services.draft_create(
+        actor=personas["officer"],
+        data=_mao_dien_bytes(),
+        filename="ke-hoach.txt",
+        issuer=world.mao_dien,
+        parent=world.city_plan,
+    )
+    assert (Plan.objects.count(), Task.objects.count()) == (plans_before, tasks_before)
+    proposal = draft.proposal
+    assert proposal["number"] == "84/KH-UBND"
+    assert len(proposal["tasks"]) >= 30
+    first = proposal["tasks"][0]
+    assert first["lines"][0] >= 1 and 0 <= first["confidence"] <= 1
+    # Lead names are matched to the commune's own sub-units, the rest flagged.
+    matched = [u["unit_id"] for t in proposal["tasks"] for u in t["lead_units"]]
+    assert world.mao_dien_culture.pk in matched or world.mao_dien_office.pk in matched
+
+
+@seed_required
+def test_review_corrections_then_commit_create_the_plan_in_one_go(world, personas):
+    draft = services.draft_create(
+        actor=personas["officer"],
+        data=_mao_dien_bytes(),
+        filename="ke-hoach.txt",
+        issuer=world.mao_dien,
+        parent=world.city_plan,
+    )
+    task_count = sum(1 + len(t.get("children") or []) for t in draft.proposal["tasks"])
+    draft = services.draft_update(
+        actor=personas["officer"],
+        draft=draft,
+        expected_version=draft.version,
+        edits={
+            "meta": {"number": "85/KH-UBND", "year_start": "2026", "year_end": "2030"},
+            "tasks": {
+                "0": {"content": "Nội dung đã sửa khi rà soát", "lead": "Văn phòng HĐND và UBND"},
+                "1": {"include": False},
+            },
+            "targets": {"0": {"include": False}},
+        },
+    )
+    plan = services.draft_commit(actor=personas["officer"], draft=draft)
+    assert plan.number == "85/KH-UBND" and plan.status == "draft" and plan.parent == world.city_plan
+    excluded = 1 + len(draft.proposal["tasks"][1].get("children") or [])
+    assert plan.tasks.count() == task_count - excluded
+    edited = plan.tasks.get(content="Nội dung đã sửa khi rà soát")
+    assert list(edited.lead_units.all()) == [world.mao_dien_office]
+    assert plan.targets.count() == len(draft.proposal["targets"]) - 1
+    assert ImportDraft.objects.get(pk=draft.pk).status == "committed"
+    with pytest.raises(ValidationError):
+        services.draft_commit(actor=personas["officer"], draft=draft)  # once only
+
+
+@seed_required
+def test_a_stale_review_save_is_refused(world, personas):
+    from cchc.core.exceptions import ConflictError
+
+    draft = services.draft_create(
+        actor=personas["officer"], data=_mao_dien_bytes(), filename="kh.txt", issuer=world.mao_dien
+    )
+    services.draft_update(
+        actor=personas["officer"], draft=draft, expected_version=1, edits={"meta": {"title": "Tên thứ nhất"}}
+    )
+    with pytest.raises(ConflictError):
+        services.draft_update(
+            actor=personas["head"], draft=draft, expected_version=1, edits={"meta": {"title": "Tên thứ hai"}}
+        )
+    assert ImportDraft.objects.get(pk=draft.pk).proposal["title"] == "Tên thứ nhất"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("rong.docx", b""), ("meo.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64), ("bang-tinh.docx", None)],
+)
+def test_garbage_gets_a_vietnamese_message_and_no_draft(world, personas, name, data):
+    if data is None:
+        from openpyxl import Workbook
+
+        buffer = io.BytesIO()
+        Workbook().save(buffer)
+        data = buffer.getvalue()
+    with pytest.raises(ValidationError) as caught:
+        services.draft_create(actor=personas["officer"], data=data, filename=name, issuer=world.mao_dien)
+    message = " ".join(caught.value.messages)
+    assert any(word in message for word in ("Tệp", "tệp")), message
+    assert ImportDraft.objects.count() == 0
+
+
+@seed_required
+def test_pages_upload_review_commit_and_scope(world, personas, login):
+    client = login(personas["officer"])
+    upload = SimpleUploadedFile("ke-hoach.txt", _mao_dien_bytes(), content_type="text/plain")
+    response = client.post(
+        reverse("docimport:upload"), {"file": upload, "issuer": world.mao_dien.pk, "parent": ""}
+    )
+    draft = ImportDraft.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "docimport:review", args=[draft.pk]
+    )
+    html = client.get(reverse("docimport:review", args=[draft.pk])).content.decode()
+    assert 'id="L1"' in html and "tin cậy" in html
+    for persona in ("sibling", "leader", "anonymous"):
+        status = login(personas[persona]).get(reverse("docimport:review", args=[draft.pk])).status_code
+        assert status in (302, 404), persona
+    assert login(personas["leader"]).get(reverse("docimport:upload")).status_code == 404
+    response = login(personas["officer"]).post(
+        reverse("docimport:review", args=[draft.pk]), {"version": draft.version, "then": "commit"}
+    )
+    plan = Plan.objects.get(import_drafts=draft)
+    assert response["Location"] == reverse("plans:plan_detail", args=[plan.pk])
+
+
+@seed_required
+def test_import_plan_command_prints_json_and_saves_nothing(world, capsys):
+    before = (Plan.objects.count(), ImportDraft.objects.count())
+    call_command("import_plan", str(MAO_DIEN), "--json", "--issuer", "10930")
+    proposal = json.loads(capsys.readouterr().out)
+    assert proposal["number"] == "84/KH-UBND"
+    assert {"targets", "tasks", "title"} <= set(proposal)
+    assert all({"lines", "confidence"} <= set(t) for t in proposal["tasks"])
+    assert (Plan.objects.count(), ImportDraft.objects.count()) == before
