@@ -4,7 +4,6 @@ Plain pytest, no database. The seed texts live in the shared folder (CCHC_SEEDS_
 /work/shared/seeds); tests that need them, LibreOffice or Tesseract skip with the reason when missing.
 """
 
-import difflib
 import io
 import json
 import os
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.docimport_score import match, similar
 from cchc.core.text import fold_key
 from cchc.docimport import extract as extract_module
 from cchc.docimport.extract import ExtractError, extract_text, tesseract_languages
@@ -35,27 +35,11 @@ SEED_FILES = {
 
 
 def _similar(a: str, b: str) -> bool:
-    ta, tb = set(fold_key(a).split()), set(fold_key(b).split())
-    jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 1.0
-    return jaccard >= 0.6 or difflib.SequenceMatcher(None, fold_key(a), fold_key(b)).ratio() >= 0.8
+    return similar(a, b) >= 1.0
 
 
-def _pairs(expected: list, predicted: list, text, extra=lambda e, p: True) -> list[tuple[int, int]]:
-    """One-to-one matches, most similar first (the rule of bench/docimport_score.py)."""
-    scored = []
-    for i, e in enumerate(expected):
-        for j, p in enumerate(predicted):
-            if _similar(text(e), text(p)) and extra(e, p):
-                ratio = difflib.SequenceMatcher(None, fold_key(text(e)), fold_key(text(p))).ratio()
-                scored.append((ratio, i, j))
-    scored.sort(reverse=True)
-    used_e, used_p, out = set(), set(), []
-    for _r, i, j in scored:
-        if i not in used_e and j not in used_p:
-            used_e.add(i)
-            used_p.add(j)
-            out.append((i, j))
-    return out
+# The scorer's own matching rule, so the tests and bench/docimport_score.py measure the same thing.
+_pairs = match
 
 
 def _flat(tasks: list) -> list:
