@@ -40,29 +40,12 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+from bench.kpi_pandas import MEASURES  # noqa: E402
 from cchc.delivery.kpi import KpiSettings, compute_kpis, default_units, schema  # noqa: E402
 from cchc.delivery.kpi.engine import tree_pairs  # noqa: E402
 
-COUNTS = (
-    "received",
-    "carried_over",
-    "finished_early",
-    "finished_on_time",
-    "finished_late",
-    "unfinished_late_at_period_end",
-    "withdrawn_stopped",
-    "online_num",
-    "online_den",
-    "fee_dossiers",
-    "paid_online",
-    "components_total",
-    "components_digitised",
-    "result_digitised",
-    "rated",
-    "satisfied",
-    "apology_letters_for_late",
-    "wait_n",
-)
+# The additive measures (sums) behind every KPI; one list for the engine, the SQL floor and pandas.
+COUNTS = tuple(m for m in MEASURES if m not in ("wait_sum", "processing_days_sum"))
 
 # The floor: the same KPIs written by hand for the default settings (calendar months, finished_at
 # basis, late rate over to_process, satisfied >= 4, online share among procedures offered online).
@@ -169,28 +152,7 @@ SELECT level, unit_code, field, strftime(make_date((p // 12)::INT, (p % 12 + 1):
     wait_n, wait_sum / nullif(wait_n, 0) AS avg_wait_minutes
 FROM r
 """
-_SUMMED = (
-    "received",
-    "carried_over",
-    "finished_early",
-    "finished_on_time",
-    "finished_late",
-    "unfinished_late_at_period_end",
-    "withdrawn_stopped",
-    "online_num",
-    "online_den",
-    "fee_dossiers",
-    "paid_online",
-    "components_total",
-    "components_digitised",
-    "result_digitised",
-    "rated",
-    "satisfied",
-    "apology_letters_for_late",
-    "wait_n",
-    "wait_sum",
-    "processing_days_sum",
-)
+_SUMMED = MEASURES
 
 
 def raw_sql(src: str, parents: dict[str, str]) -> str:

@@ -428,14 +428,11 @@ def import_plan(*, actor, plan: Plan, data: bytes, filename: str) -> ImportResul
     if errors:
         raise ImportFileError(errors)
     result = ImportResult()
-    try:
-        with transaction.atomic():
-            _write_targets(actor, plan, target_sheet, target_rows, result, errors)
-            _write_tasks(actor, plan, task_sheet, task_rows, matcher, result, errors)
-            if errors:
-                raise ImportFileError(errors)
-    except ImportFileError:
-        raise
+    with transaction.atomic():
+        _write_targets(actor, plan, target_sheet, target_rows, result, errors)
+        _write_tasks(actor, plan, task_sheet, task_rows, matcher, result, errors)
+        if errors:
+            raise ImportFileError(errors)  # rolls back every row written above
     return result
 
 

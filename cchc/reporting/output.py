@@ -153,14 +153,10 @@ def _met(comparator: str, threshold_label: str, actual, threshold) -> str:
 
 
 def unit_report_document(report: UnitReport) -> ReportDocument:
-    revision = (
-        report.revisions.order_by("-number").first() if report.status != UnitReport.Status.DRAFT else None
-    )
-    if report.status in (UnitReport.Status.RETURNED,):
-        revision = None
-    from cchc.reporting.services import _content
-
-    content = revision.content if revision else _content(report)
+    # Drafts and returned reports are being edited: print them live. Otherwise print what was sent.
+    being_edited = report.status in (UnitReport.Status.DRAFT, UnitReport.Status.RETURNED)
+    revision = None if being_edited else report.revisions.order_by("-number").first()
+    content = revision.content if revision else selectors.report_content(report)
     superior, issuer, symbol = _issuer_lines(report.unit)
     note = f"(Kèm theo Báo cáo của {report.unit.name} về {_lower_first(_subject(report.period))})"
     target_rows = []

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cchc.core import audit
 from cchc.org.models import Unit
 from cchc.plans.models import Area, Target, Task
 from cchc.reporting.models import PeriodKind, ReportingPeriod, ReportTargetValue, ReportTaskEntry, UnitReport
@@ -137,13 +138,55 @@ SHORT_LABELS = {
 }
 
 
-def unit_history(*, periods: list[ReportingPeriod]) -> dict[int, dict[int, str]]:
+def unit_history(*, states: list[Completeness]) -> dict[int, dict[int, str]]:
     """{unit_id: {period_id: state}} for the chase page's history over periods."""
     history: dict[int, dict[int, str]] = defaultdict(dict)
-    for period in periods:
-        for row in completeness(period=period).rows:
-            history[row.unit.pk][period.pk] = row.state + ("_late" if row.on_time is False else "")
+    for state in states:
+        for row in state.rows:
+            history[row.unit.pk][state.period.pk] = row.state + ("_late" if row.on_time is False else "")
     return history
+
+
+def report_content(report: UnitReport) -> dict:
+    """What a report says: frozen as-is into a revision on submit, printed live for drafts."""
+    return {
+        "unit": str(report.unit),
+        "period": report.period.code,
+        "narrative": report.narrative,
+        "tasks": [
+            {
+                "task_id": e.task_id,
+                "area": e.task.area,
+                "number": e.task.number,
+                "content": e.task.content,
+                "parent_id": e.task.parent_id,
+                "lead": e.task.lead_text,
+                "status": e.status,
+                "progress": e.progress,
+                "result": e.result,
+            }
+            for e in report.task_entries.select_related("task").order_by(
+                "task__area", "task__position", "task_id"
+            )
+        ],
+        "targets": [
+            {
+                "target_id": v.target_id,
+                "area": v.target.area,
+                "text": v.target.text,
+                "threshold": v.target.threshold_label,
+                "parent_target_id": v.target.parent_target_id,
+                "unit_of_measure": v.target.unit_of_measure,
+                "actual": audit._plain(v.actual),
+                "numerator": audit._plain(v.numerator),
+                "denominator": audit._plain(v.denominator),
+                "note": v.note,
+            }
+            for v in report.target_values.select_related("target").order_by(
+                "target__area", "target__position"
+            )
+        ],
+    }
 
 
 # Consolidation ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from cchc.reporting.models import (
 )
 from cchc.reporting.permissions import can_fill, can_submit
 from cchc.reporting.rules import HAI_PHONG_RULES, period_dates
-from cchc.reporting.selectors import expected_units, previous_report
+from cchc.reporting.selectors import expected_units, previous_report, report_content
 
 NARRATIVE_KEYS = [f"area_{n}" for n in range(7)] + ["limitations", "causes", "next_tasks", "proposals"]
 Status = UnitReport.Status
@@ -312,47 +312,6 @@ def report_save(
     return report
 
 
-def _content(report: UnitReport) -> dict:
-    return {
-        "unit": str(report.unit),
-        "period": report.period.code,
-        "narrative": report.narrative,
-        "tasks": [
-            {
-                "task_id": e.task_id,
-                "area": e.task.area,
-                "number": e.task.number,
-                "content": e.task.content,
-                "parent_id": e.task.parent_id,
-                "lead": e.task.lead_text,
-                "status": e.status,
-                "progress": e.progress,
-                "result": e.result,
-            }
-            for e in report.task_entries.select_related("task").order_by(
-                "task__area", "task__position", "task_id"
-            )
-        ],
-        "targets": [
-            {
-                "target_id": v.target_id,
-                "area": v.target.area,
-                "text": v.target.text,
-                "threshold": v.target.threshold_label,
-                "parent_target_id": v.target.parent_target_id,
-                "unit_of_measure": v.target.unit_of_measure,
-                "actual": audit._plain(v.actual),
-                "numerator": audit._plain(v.numerator),
-                "denominator": audit._plain(v.denominator),
-                "note": v.note,
-            }
-            for v in report.target_values.select_related("target").order_by(
-                "target__area", "target__position"
-            )
-        ],
-    }
-
-
 @transaction.atomic
 def report_submit(*, actor, report: UnitReport, expected_version: int | None = None) -> UnitReport:
     """The unit head sends the report: the content is frozen as a revision and kept for good."""
@@ -366,7 +325,11 @@ def report_submit(*, actor, report: UnitReport, expected_version: int | None = N
         raise ValidationError(f"Không gửi được: báo cáo đang ở trạng thái «{report.get_status_display()}».")
     now = timezone.now()
     ReportRevision.objects.create(
-        report=report, number=report.revision, content=_content(report), submitted_by=actor, submitted_at=now
+        report=report,
+        number=report.revision,
+        content=report_content(report),
+        submitted_by=actor,
+        submitted_at=now,
     )
     before = report.status
     report.status = Status.SUBMITTED

@@ -80,13 +80,14 @@ def period_detail(request, pk: int):
     scope = scope_for(request.user)
     if not scope.in_subtree(period.rule_set.issuer):
         raise Http404
-    state = selectors.completeness(period=period)
     year_periods = list(
         ReportingPeriod.objects.filter(rule_set=period.rule_set, year=period.year)
         .exclude(kind="adhoc")
         .order_by("deadline")
     )
-    history = selectors.unit_history(periods=year_periods)
+    by_period = {p.pk: selectors.completeness(period=p) for p in year_periods}
+    state = by_period.get(period.pk) or selectors.completeness(period=period)
+    history = selectors.unit_history(states=list(by_period.values()))
     for row in state.rows:
         states = [(p, history.get(row.unit.pk, {}).get(p.pk, "")) for p in year_periods]
         row.history = [
