@@ -296,8 +296,9 @@ def login(client):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Evidence files of a test live and die with the test."""
+    """Evidence files and dossier snapshots of a test live and die with the test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DOSSIER_STORE_DIR = tmp_path / "dossiers"
 
 
 @pytest.fixture

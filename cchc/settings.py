@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cchc.plans",
     "cchc.reporting",
     "cchc.docimport",
+    "cchc.delivery",
     "cchc.demo",
 ]
 
@@ -137,6 +138,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Evidence files: what a unit may attach to prove a task done.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 EVIDENCE_EXTENSIONS = env_list("EVIDENCE_EXTENSIONS", "pdf,doc,docx,xls,xlsx,odt,ods,jpg,jpeg,png,zip")
+# One-stop dossiers: Parquet snapshots read by DuckDB (cchc.delivery.store).
+DOSSIER_STORE_DIR = Path(os.environ.get("DOSSIER_STORE_DIR", BASE_DIR / "var" / "dossiers"))
+DOSSIER_UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_MB", 200) * 1024 * 1024
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("cchc.plans.urls")),
     path("", include("cchc.reporting.urls")),
     path("", include("cchc.docimport.urls")),
+    path("", include("cchc.delivery.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from cchc.delivery.selectors import current_import
+from cchc.demo.delivery_seed import DEMO_DOSSIERS, load_delivery_demo
 from cchc.demo.reporting_seed import load_reporting_demo
 from cchc.demo.units import CITY_CODE, department_code, load_units
 from cchc.org import services as org_services
@@ -104,7 +106,7 @@ def demo_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo(*, with_progress: bool = True) -> dict[str, int]:
+def load_demo(*, with_progress: bool = True, dossiers: int = DEMO_DOSSIERS) -> dict[str, int]:
     documents = [_read(name) for name in PLAN_FILES]
     extra = {_issuer_code(d["plan"]["issuer_code"]): d.get("sub_units", []) for d in documents}
     units = load_units(extra_sub_units=extra)
@@ -171,12 +173,16 @@ def load_demo(*, with_progress: bool = True) -> dict[str, int]:
         org_services.membership_grant(actor=None, user=user, unit=units[person.unit_code], role=person.role)
     if with_progress:
         _progress(plans)
+        # Dossiers before reports: a report opened for a period starts from the KPIs of its window.
+        if dossiers:
+            load_delivery_demo(rows=dossiers)
         load_reporting_demo()
     return {
         "units": Unit.objects.count(),
         "plans": Plan.objects.count(),
         "targets": Target.objects.count(),
         "tasks": Task.objects.count(),
+        "dossiers": getattr(current_import(), "total_after", 0),
     }
 
 

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.tabular import ImportFileError
+from cchc.delivery.forms import TargetLinkForm
+from cchc.delivery.selectors import target_actuals
 from cchc.org.models import Unit, User
 from cchc.org.permissions import scope_for
 from cchc.plans import excel, selectors, services
@@ -357,6 +359,7 @@ def target_list(request):
         "plans/target_list.html",
         {
             "page": page,
+            "actuals": target_actuals(page.object_list),
             "areas": Area.choices,
             "area": area,
             "plans": plans_visible(scope).select_related("issuer"),
@@ -387,4 +390,10 @@ def target_edit(request, pk: int):
 
     if _save_through_service(request, form, write, success="Đã lưu chỉ tiêu."):
         return redirect("plans:plan_detail", pk=target.plan_id)
-    return _form_page(request, "plans/target_edit.html", {"target": target}, form)
+    link = getattr(target, "kpi_link", None)
+    context = {
+        "target": target,
+        "link_form": TargetLinkForm(initial={"kpi": link.kpi, "field": link.field} if link else None),
+        "actual": target_actuals([target]).get(target.pk),
+    }
+    return _form_page(request, "plans/target_edit.html", context, form)

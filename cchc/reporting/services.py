@@ -11,6 +11,7 @@ from django.utils import timezone
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import nfc
+from cchc.delivery.selectors import report_target_values
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Plan, Target, Task
@@ -197,9 +198,18 @@ def report_start(*, actor, period: ReportingPeriod, unit: Unit) -> UnitReport:
         for t in tasks
     )
     last_values = {v.target_id: v for v in last.target_values.all()} if last else {}
-    targets = Target.objects.filter(plan__in=_active_plans(unit, period.year)).exclude(comparator="text")
+    targets = list(
+        Target.objects.filter(plan__in=_active_plans(unit, period.year))
+        .exclude(comparator="text")
+        .select_related("plan__issuer")
+    )
+    # Targets measured by a service-delivery KPI start from the dossiers of the reporting window;
+    # the others from the previous report.
+    computed = report_target_values(unit, targets, period.cutoff_start, period.cutoff_end)
     ReportTargetValue.objects.bulk_create(
-        ReportTargetValue(
+        ReportTargetValue(report=report, target=t, **computed[t.pk])
+        if t.pk in computed
+        else ReportTargetValue(
             report=report,
             target=t,
             actual=getattr(last_values.get(t.pk), "actual", None),

@@ -9,7 +9,7 @@ Public API:
 - ``score_766(kpis_row, *, extra=None) -> Score766``, ``band_766(score)``
 - ``schema``: ``COLUMNS``, ``Status``, ``Channel``, ``validate(source, con)``
 - ``generate(rows, year, units, seed)`` / ``write_file(path, rows, year, fmt)`` (synthetic data;
-  imported lazily because they need numpy and pandas, dev requirements only)
+  imported lazily: they need numpy, and ``generate`` also pandas)
 """
 
 from .engine import OUTPUT_COLUMNS, KpiSettings, build_sql, compute_kpis, tree_pairs

@@ -115,6 +115,9 @@ class KpiSettings:
     date_from: date | None = None
     date_to: date | None = None
     by_field: bool = True  # also rows per field (lĩnh vực); False: only all fields
+    # The day the data was exported. An open dossier due after it is not late yet, even in a period
+    # that ends later (the current month, the year to date). None: judge at each period's end.
+    as_of: date | None = None
     threads: int | None = None  # DuckDB threads; None = all cores
 
     def __post_init__(self) -> None:
@@ -170,17 +173,29 @@ def tree_pairs(parents: dict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
+SUM_COLUMNS = ("apology_finished_late", "apology_unfinished_late", "processing_days_sum", "wait_sum")
+
+
 def build_sql(
-    source_sql: str, settings: KpiSettings | None = None, parents: dict[str, str] | None = None
+    source_sql: str,
+    settings: KpiSettings | None = None,
+    parents: dict[str, str] | None = None,
+    *,
+    include_sums: bool = False,
 ) -> str:
     """The single KPI query. ``source_sql`` is anything FROM accepts (a table name,
-    ``read_parquet('x')``...)."""
+    ``read_parquet('x')``...). ``include_sums`` adds ``SUM_COLUMNS``, the sums behind the averages
+    and the apology count, so that callers can store additive measures only and combine periods
+    (``periods.combine``)."""
     s = settings or KpiSettings()
     k = GRANULARITY_MONTHS[s.granularity]
     done_col = s.timeliness_basis
     done_status = "status IN (9, 10)" if done_col == "finished_at" else "status = 10"
     elig = "online_eligible" if s.online_share_denominator == "online_eligible" else "true"
     pidx = lambda e: _period_index(e, s)  # noqa: E731
+    lp = pidx("greatest(CAST(received_at AS DATE), CAST(due_at AS DATE))")
+    if s.as_of is not None:
+        lp = f"CASE WHEN CAST(due_at AS DATE) > DATE '{s.as_of.isoformat()}' THEN NULL ELSE {lp} END"
 
     # 1. One scan: reduce each received dossier to period indexes, aggregate to a small table keyed by
     #    (unit, field, rp, cp, lp); outcomes are FILTERed counts, not keys (fewer groups, faster).
@@ -193,7 +208,7 @@ def build_sql(
             coalesce(field, '(không rõ)') AS field,
             {pidx("received_at")} AS rp,
             CASE WHEN {done} THEN {pidx(done_col)} WHEN {stopped} THEN {pidx("finished_at")} END AS cp,
-            {pidx("greatest(CAST(received_at AS DATE), CAST(due_at AS DATE))")} AS lp,
+            {lp} AS lp,
             CASE WHEN {done} THEN 1 WHEN {stopped} THEN 2 ELSE 0 END AS kind,
             CASE WHEN {done} THEN
                 CASE WHEN CAST({done_col} AS DATE) < CAST(due_at AS DATE) THEN 0
@@ -313,11 +328,12 @@ def build_sql(
 
     msum = ", ".join(rsum(m) for m in measures)
     field_sets = "(unit_code, field, p), " if s.by_field else ""
+    field_col = "field" if s.by_field else "CAST(NULL AS VARCHAR) AS field"
     all_field_sets = ", (field, p)" if s.by_field else ""
     rollups = f"""
     rolled AS (
         SELECT CASE WHEN grouping(unit_code) = 1 THEN 'all' ELSE 'unit' END AS level,
-               unit_code, field, p, {msum}
+               unit_code, {field_col}, p, {msum}
         FROM level0
         GROUP BY GROUPING SETS ({field_sets}(unit_code, p){all_field_sets}, (p))"""
     tree = ""
@@ -330,7 +346,7 @@ def build_sql(
             msum_l = ", ".join(rsum(m, "l.") for m in measures)
             rollups += f"""
         UNION ALL
-        SELECT 'subtree' AS level, t.ancestor AS unit_code, l.field, l.p, {msum_l}
+        SELECT 'subtree' AS level, t.ancestor AS unit_code, {"l." if s.by_field else ""}{field_col}, l.p, {msum_l}
         FROM level0 AS l JOIN tree AS t USING (unit_code)
         GROUP BY GROUPING SETS ({sub_sets}(t.ancestor, l.p))"""
     rollups += "\n    )"
@@ -357,6 +373,7 @@ def build_sql(
         late_rate = f"{late_total} / nullif(received + carried_over, 0)"
     else:
         late_rate = f"finished_late / nullif({finished_n}, 0)"
+    sums = "".join(f", {m}" for m in SUM_COLUMNS) if include_sums else ""
     final = f"""
 SELECT
     level, unit_code, field,
@@ -376,7 +393,7 @@ SELECT
     apology_finished_late + apology_unfinished_late AS apology_letters_for_late,
     CAST((apology_finished_late + apology_unfinished_late) / nullif({late_total}, 0) AS DOUBLE) AS apology_share,
     CAST(processing_days_sum / nullif({finished_n}, 0) AS DOUBLE) AS avg_processing_days,
-    wait_n, CAST(wait_sum / nullif(wait_n, 0) AS DOUBLE) AS avg_wait_minutes
+    wait_n, CAST(wait_sum / nullif(wait_n, 0) AS DOUBLE) AS avg_wait_minutes{sums}
 FROM rolled
 ORDER BY CASE level WHEN 'unit' THEN 0 WHEN 'subtree' THEN 1 ELSE 2 END,
          unit_code NULLS FIRST, p, field NULLS FIRST"""
@@ -403,6 +420,7 @@ def compute_kpis(
     parents: dict[str, str] | None = None,
     *,
     con: Any = None,
+    include_sums: bool = False,
 ) -> list[dict[str, Any]]:
     """Compute every KPI for every (level, unit, field, period). Returns a list of dicts with keys
     ``OUTPUT_COLUMNS``:
@@ -420,7 +438,7 @@ def compute_kpis(
 
     s = settings or KpiSettings()
     if isinstance(source, duckdb.DuckDBPyRelation):
-        sql = build_sql("kpi_source", s, parents)
+        sql = build_sql("kpi_source", s, parents, include_sums=include_sums)
         rel = source.query("kpi_source", sql)
         return [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
     own = con is None
@@ -432,7 +450,7 @@ def compute_kpis(
         else:  # a DataFrame or anything DuckDB can register
             con.register("kpi_source_df", source)
             from_sql = "kpi_source_df"
-        cursor = con.execute(build_sql(from_sql, s, parents))
+        cursor = con.execute(build_sql(from_sql, s, parents, include_sums=include_sums))
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m cchc.delivery.kpi.generator out.parquet --rows 1000000 [--year 2026] [--seed 0]
 
-Needs numpy and pandas (dev requirements); the KPI engine itself does not.
+Needs numpy (``generate`` also pandas, a dev requirement); the KPI engine itself needs neither.
 
 What the data looks like (every figure is a parameter below):
 
@@ -576,27 +576,57 @@ ORDER BY c.submitted_at, u.unit_code
 """
 
 
+def _select(as_of: date | None) -> str:
+    """The chunk query, seen from ``as_of`` (end of that day) when given: later dossiers are dropped
+    and later events have not happened yet (pending again, no result, no rating)."""
+    if as_of is None:
+        return _CHUNK_SELECT
+    t = f"TIMESTAMP '{as_of:%Y-%m-%d} 23:59:59'"
+    not_received = f"coalesce(received_at > {t}, false)"
+    not_closed = f"({not_received} OR coalesce(finished_at > {t}, false))"
+    not_returned = f"({not_closed} OR coalesce(returned_at > {t}, false))"
+    late_by_then = f"(NOT {not_closed} OR coalesce(CAST(due_at AS DATE) < DATE '{as_of:%Y-%m-%d}', false))"
+    return f"""
+SELECT dossier_code, unit_code, procedure_code, field, level, online_eligible, channel, submitted_at,
+    CASE WHEN {not_received} THEN NULL ELSE received_at END AS received_at,
+    CASE WHEN {not_received} THEN NULL ELSE due_at END AS due_at,
+    CASE WHEN {not_closed} THEN NULL ELSE finished_at END AS finished_at,
+    CASE WHEN {not_returned} THEN NULL ELSE returned_at END AS returned_at,
+    CAST(CASE WHEN {not_received} THEN 1 WHEN {not_closed} THEN 4 WHEN {not_returned} THEN 9 ELSE status END
+         AS TINYINT) AS status,
+    fee, paid_online AND NOT {not_received} AS paid_online, components_total, components_digitised,
+    result_digitised AND NOT {not_closed} AS result_digitised,
+    CASE WHEN {not_returned} THEN NULL ELSE rating END AS rating,
+    apology_letter AND NOT {not_received} AND {late_by_then} AS apology_letter,
+    wait_minutes,
+    due_reset AND NOT {not_received} AND {late_by_then} AS due_reset
+FROM ({_CHUNK_SELECT}) AS c
+WHERE submitted_at <= {t}
+"""
+
+
 def _connection(cat: _Catalogue, units: list[tuple[str, int]]):
     import duckdb
-    import pandas as pd
 
+    # DuckDB scans dicts of numpy arrays directly (NaN and NaT read as NULL): no pandas at run time.
     con = duckdb.connect()
     con.execute("SET threads = 2")
     con.register(
         "units_df",
-        pd.DataFrame({"unit_idx": np.arange(len(units), dtype=np.int32), "unit_code": [c for c, _ in units]}),
+        {
+            "unit_idx": np.arange(len(units), dtype=np.int32),
+            "unit_code": np.array([c for c, _ in units], dtype=object),
+        },
     )
     con.register(
         "procs_df",
-        pd.DataFrame(
-            {
-                "proc_idx": np.arange(len(cat.procedures), dtype=np.int32),
-                "procedure_code": [p.code for p in cat.procedures],
-                "field": [p.field for p in cat.procedures],
-                "level": [p.level if p.online else "partial" for p in cat.procedures],
-                "online_eligible": [p.online for p in cat.procedures],
-            }
-        ),
+        {
+            "proc_idx": np.arange(len(cat.procedures), dtype=np.int32),
+            "procedure_code": np.array([p.code for p in cat.procedures], dtype=object),
+            "field": np.array([p.field for p in cat.procedures], dtype=object),
+            "level": np.array([p.level if p.online else "partial" for p in cat.procedures], dtype=object),
+            "online_eligible": np.array([p.online for p in cat.procedures], dtype=bool),
+        },
     )
     return con
 
@@ -614,6 +644,7 @@ def generate(
     seed: int = 0,
     *,
     chunk_rows: int = CHUNK_ROWS,
+    as_of: date | None = None,
 ):
     """Yield pandas DataFrames (numpy-backed, no pyarrow) of about ``chunk_rows`` dossiers each, with
     exactly the columns of ``schema.COLUMNS``; ``rows`` in total. ``units``: (code, population or
@@ -627,7 +658,7 @@ def generate(
         if con is None:
             con = _connection(cat, units)
         con.register("chunk_df", pd.DataFrame(chunk))
-        yield con.execute(_CHUNK_SELECT).df()
+        yield con.execute(_select(as_of)).df()
         con.unregister("chunk_df")
 
 
@@ -640,11 +671,12 @@ def write_file(
     seed: int = 0,
     units: list[tuple[str, int]] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    as_of: date | None = None,
 ) -> Path:
     """Write ``rows`` synthetic dossiers to one CSV (with header) or Parquet file, chunk by chunk
-    through DuckDB ``COPY (SELECT ...) TO``; memory stays at about one chunk. Returns the path."""
-    import pandas as pd
-
+    through DuckDB ``COPY (SELECT ...) TO``; memory stays at about one chunk. Returns the path.
+    ``as_of``: the data as a one-stop system would export it at the end of that day (the demo uses
+    today); default: a snapshot after the year's end."""
     if fmt not in ("csv", "parquet"):
         raise ValueError("fmt must be 'csv' or 'parquet'")
     path = Path(path)
@@ -657,14 +689,14 @@ def write_file(
         for i, (cat, chunk) in enumerate(_generate_numeric(rows, year, units, seed, chunk_rows)):
             if con is None:
                 con = _connection(cat, units)
-            con.register("chunk_df", pd.DataFrame(chunk))
+            con.register("chunk_df", chunk)
             part = parts_dir / f"part-{i:05d}.{fmt}"
             options = (
                 "FORMAT parquet"
                 if fmt == "parquet"
                 else f"FORMAT csv, HEADER {'true' if i == 0 else 'false'}"
             )
-            con.execute(f"COPY ({_CHUNK_SELECT}) TO '{part}' ({options})")
+            con.execute(f"COPY ({_select(as_of)}) TO '{part}' ({options})")
             con.unregister("chunk_df")
             parts.append(part)
         if fmt == "csv":

@@ -21,7 +21,7 @@ UNACCENTED = re.compile(
 
 @pytest.fixture
 def demo(db):
-    return load_demo()
+    return load_demo(dossiers=20_000)
 
 
 def test_the_demo_holds_the_city_its_14_departments_and_all_114_communes(demo):
@@ -77,3 +77,18 @@ def test_demo_logins_work(demo, client):
     response = client.post(reverse("login"), {"username": "maodien.chuyenvien", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "Mao Điền" in client.get(reverse("home")).content.decode()
+
+
+def test_the_demo_feeds_mao_diens_online_target_from_its_dossiers(demo, client):
+    from cchc.delivery.models import TargetKpiLink
+
+    link = TargetKpiLink.objects.select_related("target").get(
+        target__plan__number="84/KH-UBND", kpi="online_share"
+    )
+    assert link.target.threshold == 85
+    client.login(username="maodien.chuyenvien", password=DEMO_PASSWORD)
+    html = client.get(reverse("plans:target_list") + f"?plan={link.target.plan_id}").content.decode()
+    cell = html[html.index(f'data-target-actual="{link.target.pk}"') :]
+    cell = cell[: cell.index("</td>")]
+    assert re.search(r"\d+,\d%", cell) and ("Đạt" in cell or "Chưa đạt" in cell)
+    assert demo["dossiers"] > 15_000

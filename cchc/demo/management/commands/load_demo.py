@@ -5,7 +5,7 @@ from cchc.demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_loaded, load_demo
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu Hải Phòng (đơn vị, kế hoạch, người dùng) nếu chưa có, rồi in tài khoản mẫu."
+    help = "Nạp dữ liệu mẫu Hải Phòng (đơn vị, kế hoạch, người dùng, hồ sơ một cửa) nếu chưa có, rồi in tài khoản mẫu."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Không in danh sách tài khoản.")
@@ -20,7 +20,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['plans']} kế hoạch, "
-                    f"{counts['targets']} chỉ tiêu, {counts['tasks']} nhiệm vụ."
+                    f"{counts['targets']} chỉ tiêu, {counts['tasks']} nhiệm vụ, "
+                    f"{counts['dossiers']:_} hồ sơ một cửa.".replace("_", ".")
                 )
             )
         if quiet:

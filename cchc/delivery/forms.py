@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+
+from cchc.delivery.kpi.catalogue import KPI_CHOICES
+from cchc.delivery.models import SourceMapping
+
+
+class DossierUploadForm(forms.Form):
+    file = forms.FileField(label="Tệp dữ liệu hồ sơ (.csv, .xlsx)")
+    mapping = forms.ModelChoiceField(
+        label="Ánh xạ cột của hệ thống nguồn",
+        queryset=SourceMapping.objects.all(),
+        required=False,
+        empty_label="Tên cột chuẩn của cchc",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError("Chỉ nhận tệp .csv hoặc .xlsx.")
+        if upload.size > settings.DOSSIER_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Tệp lớn hơn {settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024)} MB: "
+                "hãy dùng lệnh import_dossiers trên máy chủ."
+            )
+        return upload
+
+
+class TargetLinkForm(forms.Form):
+    kpi = forms.ChoiceField(
+        label="Đo bằng chỉ số", choices=[("", "— Không liên kết —"), *KPI_CHOICES], required=False
+    )
+    field = forms.CharField(
+        label="Chỉ tính lĩnh vực (để trống: mọi lĩnh vực)", max_length=200, required=False
+    )

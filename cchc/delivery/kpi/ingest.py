@@ -1,0 +1,1316 @@
+"""Import dossier exports (CSV, XLSX) from one-stop systems into a Parquet snapshot store.
+
+Pure Python + DuckDB (+ openpyxl for .xlsx); no Django. Two steps:
+
+1. ``stage_file(path, mapping)`` reads one export, maps its columns onto the canonical record
+   (``schema.COLUMNS``) with a saved ``SourceMapping``, converts every value in SQL and checks every
+   rule of ``schema``. A file with any problem writes nothing and returns the problems as
+   ``RowError`` (row as seen in Excel, header as written in the file, Vietnamese message). A clean
+   file becomes a canonical Parquet file.
+2. ``merge_snapshot(current, staged, out)`` upserts the staged rows into the current snapshot by
+   ``dossier_code``; re-importing the same export changes nothing.
+
+Everything streams through DuckDB (spilling to a temporary directory beside the output), so the
+size of a file is bounded by disk, not memory.
+
+How a file is read
+------------------
+The happy path is a single parallel DuckDB pass: ``read_csv(all_varchar)`` → conversions → a guard
+that raises on the first bad row → ``COPY ... TO`` a temporary Parquet file, then a check that
+``dossier_code`` is unique. Only when that fails does the slower diagnostic pass run, which numbers
+the rows and lists every problem.
+
+Row numbers. In the diagnostic pass of a plain CSV file the row number is ``row_number() OVER ()``
+directly over ``read_csv``: DuckDB documents that the CSV reader returns rows in file order and that a
+window with an empty ``OVER ()`` preserves that order (it runs as a single-threaded "streaming
+window"); the parallel parts of the query come after the number is attached. DuckDB's CSV reader
+skips blank lines, which Excel shows as rows, so a CSV file with a blank line (other than at its end)
+is first rewritten by Python's ``csv`` module into a temporary CSV with an explicit row-number
+column, as .xlsx sheets always are (there the number is the real sheet row).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import math
+import os
+import re
+import shutil
+import threading
+import time
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cchc.core.tabular import RowError  # plain dataclass; no Django needed
+
+from . import schema
+from .schema import CHANNEL_LABELS, COLUMN_NAMES, COLUMNS, SQL_TYPES, STATUS_LABELS
+
+__all__ = [
+    "DEFAULT_CHANNEL_VALUES",
+    "DEFAULT_LEVEL_VALUES",
+    "DEFAULT_STATUS_VALUES",
+    "IngestFileError",
+    "MergeResult",
+    "RowError",
+    "SourceMapping",
+    "StageResult",
+    "fold_key",
+    "merge_snapshot",
+    "stage_file",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Text folding (the same as cchc.core.text.fold_key, plus "_" read as a space for header matching).
+
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def fold_key(text: Any) -> str:
+    """Accent-, case- and punctuation-insensitive key: "Đã trả kết quả." → "da tra ket qua"."""
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
+    return _SPACES.sub(" ", _PUNCT.sub(" ", stripped)).strip()
+
+
+def _header_key(text: Any) -> str:
+    return fold_key(str(text or "").replace("_", " "))
+
+
+# --------------------------------------------------------------------------------------------------
+# Mapping
+
+DEFAULT_STATUS_VALUES: dict[str, int] = {fold_key(label): int(code) for code, label in STATUS_LABELS.items()}
+DEFAULT_STATUS_VALUES.update(
+    {
+        "da tiep nhan": 2,
+        "tu choi tiep nhan": 3,
+        "tu choi": 3,
+        "dang giai quyet": 4,
+        "bo sung ho so": 5,
+        "cho bo sung": 5,
+        "thuc hien nghia vu tai chinh": 6,
+        "rut": 7,
+        "da rut": 7,
+        "dung": 8,
+        "da xu ly": 9,
+        "da giai quyet": 9,
+        "da tra": 10,
+    }
+)
+DEFAULT_CHANNEL_VALUES: dict[str, int] = {
+    fold_key(label): int(code) for code, label in CHANNEL_LABELS.items()
+}
+DEFAULT_CHANNEL_VALUES.update({"buu chinh": 3, "online": 2, "truc tiep tai bo phan mot cua": 1})
+# Online-service levels; the old levels 3/4 ("mức độ 3/4") are the partial/full of today.
+DEFAULT_LEVEL_VALUES: dict[str, str] = {
+    "mot phan": "partial",
+    "toan trinh": "full",
+    "partial": "partial",
+    "full": "full",
+    "dvc truc tuyen mot phan": "partial",
+    "dvc truc tuyen toan trinh": "full",
+    "dich vu cong truc tuyen mot phan": "partial",
+    "dich vu cong truc tuyen toan trinh": "full",
+    "muc do 3": "partial",
+    "muc do 4": "full",
+    "3": "partial",
+    "4": "full",
+}
+
+# Columns a file may leave out without a default in the mapping: optional data many systems lack.
+OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "rating": None,
+    "wait_minutes": None,
+    "apology_letter": False,
+    "due_reset": False,
+}
+
+# Vietnamese names of the canonical columns, for messages about a column that is not in the file.
+COLUMN_LABELS: dict[str, str] = {
+    "dossier_code": "Mã hồ sơ",
+    "unit_code": "Mã đơn vị",
+    "procedure_code": "Mã TTHC",
+    "field": "Lĩnh vực",
+    "level": "Mức độ",
+    "online_eligible": "Cung cấp trực tuyến",
+    "channel": "Kênh nộp",
+    "submitted_at": "Ngày nộp",
+    "received_at": "Ngày tiếp nhận",
+    "due_at": "Ngày hẹn trả",
+    "finished_at": "Ngày kết thúc xử lý",
+    "returned_at": "Ngày trả kết quả",
+    "status": "Trạng thái",
+    "fee": "Phí, lệ phí",
+    "paid_online": "Thanh toán trực tuyến",
+    "components_total": "Số thành phần hồ sơ",
+    "components_digitised": "Số thành phần đã số hóa",
+    "result_digitised": "Kết quả số hóa",
+    "rating": "Đánh giá",
+    "apology_letter": "Phiếu xin lỗi",
+    "wait_minutes": "Thời gian chờ (phút)",
+    "due_reset": "Điều chỉnh ngày hẹn trả",
+}
+
+ISO_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+)
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    """How the export of one source system maps onto the canonical record. Saved as JSON
+    (``to_json`` / ``from_json``) and reused for every file of that system."""
+
+    # canonical column -> header as written in the file (matched with fold_key); absent: own name
+    columns: dict[str, str] = field(default_factory=dict)
+    # canonical column -> constant used when the file has no such column
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # value words (folded) -> canonical values; digits are always accepted as codes
+    status_values: dict[str, int] = field(default_factory=dict)
+    channel_values: dict[str, int] = field(default_factory=dict)
+    level_values: dict[str, str] = field(default_factory=dict)
+    true_values: tuple[str, ...] = ("1", "true", "x", "co", "yes", "dung")
+    false_values: tuple[str, ...] = ("0", "false", "", "khong", "no", "sai")
+    # extra datetime formats (strptime); ISO 'YYYY-MM-DD[ HH:MM[:SS]]' / 'YYYY-MM-DDTHH:MM:SS' always
+    datetime_formats: tuple[str, ...] = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+    thousands_separator: str = ""  # "." also makes "," the decimal separator ("12,5" minutes)
+    delimiter: str | None = None  # CSV delimiter, None = detected from the header line
+
+    def __post_init__(self) -> None:
+        problems = []
+        for what, keys in (("columns", self.columns), ("defaults", self.defaults)):
+            unknown = [k for k in keys if k not in SQL_TYPES]
+            if unknown:
+                problems.append(f"{what}: không có cột chuẩn {', '.join(map(repr, unknown))}")
+        if "dossier_code" in self.defaults:
+            problems.append("defaults: mã hồ sơ không thể có giá trị mặc định")
+        for name, value in self.defaults.items():
+            col = _COLUMN.get(name)
+            if col is not None and value is None and not col.nullable:
+                problems.append(f"defaults: cột {name} bắt buộc, giá trị mặc định không thể để trống")
+            if value is not None and not isinstance(value, str | int | float | bool):
+                problems.append(f"defaults: giá trị của {name} phải là chuỗi, số hoặc đúng/sai")
+        if any(
+            not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 10
+            for v in self.status_values.values()
+        ):
+            problems.append("status_values: trạng thái phải là số từ 1 đến 10")
+        if any(
+            not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 3
+            for v in self.channel_values.values()
+        ):
+            problems.append("channel_values: kênh nộp phải là 1, 2 hoặc 3")
+        if any(v not in schema.LEVELS for v in self.level_values.values()):
+            problems.append("level_values: mức độ phải là 'partial' hoặc 'full'")
+        if self.thousands_separator not in ("", ".", ",", " ", "\u00a0", "'"):
+            problems.append("thousands_separator: chỉ nhận '', '.', ',', dấu cách hoặc '")
+        if self.delimiter is not None and (len(self.delimiter) != 1 or self.delimiter in '"\r\n'):
+            problems.append("delimiter: phải là một ký tự (',', ';', tab, '|')")
+        for fmt in self.datetime_formats:
+            if not isinstance(fmt, str) or "%" not in fmt:
+                problems.append(f"datetime_formats: {fmt!r} không phải định dạng ngày giờ (kiểu strptime)")
+        if problems:
+            raise ValueError("Cấu hình ánh xạ cột không hợp lệ: " + "; ".join(problems))
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> SourceMapping:
+        data = dict(data or {})
+        known = {
+            "columns",
+            "defaults",
+            "status_values",
+            "channel_values",
+            "level_values",
+            "true_values",
+            "false_values",
+            "datetime_formats",
+            "thousands_separator",
+            "delimiter",
+        }
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"Cấu hình ánh xạ cột không hợp lệ: khóa lạ {', '.join(unknown)}")
+        kwargs: dict[str, Any] = {}
+        for key in ("columns", "defaults"):
+            if key in data:
+                kwargs[key] = dict(data[key] or {})
+        for key in ("status_values", "channel_values", "level_values"):
+            if key in data:
+                kwargs[key] = {fold_key(k): v for k, v in (data[key] or {}).items()}
+        for key in ("true_values", "false_values", "datetime_formats"):
+            if key in data:
+                kwargs[key] = tuple(data[key] or ())
+        if "thousands_separator" in data:
+            kwargs["thousands_separator"] = data["thousands_separator"] or ""
+        if "delimiter" in data:
+            kwargs["delimiter"] = data["delimiter"] or None
+        return cls(**kwargs)
+
+    def to_json(self) -> dict:
+        return {
+            "columns": dict(self.columns),
+            "defaults": dict(self.defaults),
+            "status_values": dict(self.status_values),
+            "channel_values": dict(self.channel_values),
+            "level_values": dict(self.level_values),
+            "true_values": list(self.true_values),
+            "false_values": list(self.false_values),
+            "datetime_formats": list(self.datetime_formats),
+            "thousands_separator": self.thousands_separator,
+            "delimiter": self.delimiter,
+        }
+
+    # The word maps with the defaults merged under the mapping's own words, keys folded.
+    def status_words(self) -> dict[str, int]:
+        return {**DEFAULT_STATUS_VALUES, **{fold_key(k): int(v) for k, v in self.status_values.items()}}
+
+    def channel_words(self) -> dict[str, int]:
+        return {**DEFAULT_CHANNEL_VALUES, **{fold_key(k): int(v) for k, v in self.channel_values.items()}}
+
+    def level_words(self) -> dict[str, str]:
+        return {**DEFAULT_LEVEL_VALUES, **{fold_key(k): v for k, v in self.level_values.items()}}
+
+    def header_for(self, name: str) -> str:
+        """The header this mapping expects in the file for a canonical column."""
+        return self.columns.get(name) or name
+
+
+_COLUMN = {c.name: c for c in COLUMNS}
+
+
+class IngestFileError(Exception):
+    """The whole file cannot be imported (unreadable, wrong type, empty, missing columns); nothing
+    was written. ``message`` is in Vietnamese."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class StageResult:
+    rows: int  # data rows read
+    errors: list[RowError]  # the first max_errors problems, in file order
+    error_count: int  # all problems (may exceed len(errors))
+    path: Path | None  # the canonical Parquet written; None when there were errors
+    seconds: float
+
+
+@dataclass
+class MergeResult:
+    inserted: int
+    updated: int
+    unchanged: int
+    total: int  # rows in the resulting snapshot
+    snapshot: Path | None  # the new snapshot file; None when nothing changed (keep the current one)
+    seconds: float
+
+
+# --------------------------------------------------------------------------------------------------
+# Messages
+
+RULE_MESSAGES: dict[str, tuple[str, str]] = {
+    # rule name -> (column the message is about, SQL expression of the Vietnamese message)
+    "status outside 1–10": ("status", "'trạng thái phải từ 1 đến 10'"),
+    "channel outside 1–3": ("channel", "'kênh nộp phải là 1, 2 hoặc 3'"),
+    "level not partial/full": ("level", "'mức độ phải là một phần hoặc toàn trình'"),
+    "dossier_code not {unit_code}-{yyMMdd}-{seq}": (
+        "dossier_code",
+        "'mã hồ sơ «' || dossier_code || '» phải có dạng {mã đơn vị}-{ngày nộp yyMMdd}-{số thứ tự}, "
+        "tức là bắt đầu bằng «' || unit_code || '-' || strftime(submitted_at, '%y%m%d') || '-»'",
+    ),
+    "online channel for a procedure not offered online": (
+        "channel",
+        "'hồ sơ nộp trực tuyến nhưng thủ tục không được cung cấp trực tuyến'",
+    ),
+    "received_at set iff status not in (1, 3)": (
+        "received_at",
+        "CASE WHEN received_at IS NULL THEN 'ngày tiếp nhận phải có khi trạng thái khác 1 và 3' "
+        "ELSE 'ngày tiếp nhận phải để trống khi trạng thái là 1 (mới đăng ký) hoặc 3 (không được tiếp nhận)' END",
+    ),
+    "due_at missing for a received dossier": (
+        "due_at",
+        "'ngày hẹn trả phải có khi hồ sơ đã được tiếp nhận'",
+    ),
+    "finished_at set iff status in (7, 8, 9, 10)": (
+        "finished_at",
+        "CASE WHEN finished_at IS NULL THEN 'ngày kết thúc xử lý phải có khi trạng thái từ 7 đến 10' "
+        "ELSE 'ngày kết thúc xử lý phải để trống khi trạng thái từ 1 đến 6' END",
+    ),
+    "returned_at set iff status = 10": (
+        "returned_at",
+        "CASE WHEN returned_at IS NULL THEN 'ngày trả kết quả phải có khi trạng thái là 10 (đã trả kết quả)' "
+        "ELSE 'ngày trả kết quả phải để trống khi trạng thái khác 10 (đã trả kết quả)' END",
+    ),
+    "received before submitted": ("received_at", "'ngày tiếp nhận trước ngày nộp'"),
+    "due date before reception date": ("due_at", "'ngày hẹn trả trước ngày tiếp nhận'"),
+    "finished before received": ("finished_at", "'ngày kết thúc xử lý trước ngày tiếp nhận'"),
+    "returned before finished": ("returned_at", "'ngày trả kết quả trước ngày kết thúc xử lý'"),
+    "negative fee": ("fee", "'phí, lệ phí không được âm'"),
+    "paid online without a fee": ("paid_online", "'thanh toán trực tuyến nhưng hồ sơ không có phí, lệ phí'"),
+    "components out of range": (
+        "components_digitised",
+        "CASE WHEN components_total < 0 OR components_digitised < 0 "
+        "THEN 'số thành phần hồ sơ không được âm' "
+        "ELSE 'số thành phần đã số hóa (' || components_digitised || ') lớn hơn số thành phần hồ sơ (' "
+        "|| components_total || ')' END",
+    ),
+    "rating outside 1–5": ("rating", "'đánh giá phải từ 1 đến 5'"),
+    "negative wait_minutes": ("wait_minutes", "'thời gian chờ không được âm'"),
+    "due_reset without an apology letter": (
+        "due_reset",
+        "'điều chỉnh ngày hẹn trả nhưng không có phiếu xin lỗi'",
+    ),
+}
+
+MSG_REQUIRED = "thiếu giá trị bắt buộc"
+_BAD_VALUE = {
+    "timestamp": "không phải ngày giờ hợp lệ",
+    "number": "không phải số",
+    "boolean": "không phải giá trị có/không (Có, Không, x, 1, 0)",
+    "status": "không phải trạng thái hồ sơ (1–10 hoặc tên trạng thái)",
+    "channel": "không phải kênh nộp hồ sơ (1–3 hoặc Trực tiếp, Trực tuyến, Bưu chính công ích)",
+    "level": "không phải mức độ dịch vụ công trực tuyến (một phần hoặc toàn trình)",
+}
+_NOT_INTEGER = "không phải số nguyên"
+_OUT_OF_RANGE = "vượt quá giới hạn cho phép"
+
+_GUARD_MESSAGE = "CCHC_INGEST_ROW_ERROR"
+
+# --------------------------------------------------------------------------------------------------
+# SQL helpers
+
+
+def _lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _in_list(values: Collection[str]) -> str:
+    return ", ".join(_lit(v) for v in sorted(set(values)))
+
+
+def _contains(values: Collection[str], x: str) -> str:
+    """x IN (values) as a CASE: DuckDB rewrites IN lists (and list_contains) in a SELECT list into
+    mark joins, which cannot be pruned and cost more."""
+    whens = " ".join(f"WHEN {_lit(v)} THEN true" for v in sorted(set(values)))
+    return f"(CASE {x} {whens} ELSE false END)"
+
+
+_TRIM_CHARS = _lit(" \t\r\n\u00a0\ufeff")
+
+
+def _sql_fold(x: str) -> str:
+    """fold_key in SQL (ASCII result for Vietnamese text)."""
+    return (
+        f"trim(regexp_replace(regexp_replace(lower(strip_accents(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'))), "
+        f"'[^a-z0-9_\\s]', ' ', 'g'), '\\s+', ' ', 'g'))"
+    )
+
+
+def _is_digits(x: str) -> str:
+    return f"regexp_full_match({x}, '[0-9]+')"
+
+
+def _nfc(x: str) -> str:
+    """NFC only for values with a combining mark (U+0300–U+036F): nfc_normalize is slow on text."""
+    return f"CASE WHEN regexp_matches({x}, '[\\x{{0300}}-\\x{{036F}}]') THEN nfc_normalize({x}) ELSE {x} END"
+
+
+def _quote_value(x: str) -> str:
+    """'«value»' in SQL, long values shortened."""
+    return f"'«' || CASE WHEN length({x}) > 60 THEN left({x}, 57) || '...' ELSE {x} END || '»'"
+
+
+@dataclass
+class _Check:
+    order: int
+    column: str  # header as written in the file (or expected)
+    condition: str  # SQL, TRUE for a bad row
+    message: str  # SQL expression
+
+
+class _Plan:
+    """The SQL of one file: layers of SELECTs over ``source_sql`` (raw VARCHAR columns)."""
+
+    def __init__(self, mapping: SourceMapping, headers: list[str], row_expr: str, known_table: str | None):
+        self.mapping = mapping
+        self.row_expr = row_expr
+        self.known_table = known_table
+        by_key: dict[str, list[str]] = {}
+        for h in headers:
+            by_key.setdefault(_header_key(h), []).append(h)
+        self.source: dict[str, str | None] = {}  # canonical -> header in file (None = default)
+        self.defaults: dict[str, Any] = {}
+        self.display: dict[str, str] = {}  # canonical -> header for messages
+        missing = []
+        for col in COLUMNS:
+            wanted = mapping.header_for(col.name)
+            found = by_key.get(_header_key(wanted)) or by_key.get(_header_key(col.name))
+            if found and len(found) > 1:
+                raise IngestFileError(
+                    f"Tệp có {len(found)} cột cùng tên «{found[0]}» (cột «{wanted}»): hãy đổi tên hoặc xóa bớt."
+                )
+            if found:
+                self.source[col.name] = found[0]
+                self.display[col.name] = found[0]
+            elif col.name in mapping.defaults or col.name in OPTIONAL_DEFAULTS:
+                self.source[col.name] = None
+                self.defaults[col.name] = mapping.defaults.get(col.name, OPTIONAL_DEFAULTS.get(col.name))
+                self.display[col.name] = wanted
+            else:
+                missing.append((col.name, wanted))
+        if missing:
+            names = ", ".join(
+                f"«{wanted}»" if wanted != name else f"«{name}» ({COLUMN_LABELS[name]})"
+                for name, wanted in missing
+            )
+            raise IngestFileError(
+                f"Tệp thiếu {len(missing)} cột bắt buộc: {names}. Hãy kiểm tra dòng tiêu đề hoặc cấu hình ánh xạ cột."
+            )
+
+    # -- layer 0: raw text -------------------------------------------------------------------------
+    def _raw(self, name: str) -> str:
+        header = self.source[name]
+        if header is not None:
+            x = _ident(header)
+            # trim(x, chars) is 3x slower than trim(x): only for values with a tab or non-breaking space
+            return (
+                f"nullif(CASE WHEN contains({x}, chr(160)) OR contains({x}, chr(9)) "
+                f"THEN trim({x}, {_TRIM_CHARS}) ELSE trim({x}) END, '')"
+            )
+        value = self.defaults[name]
+        if value is None:
+            return "NULL::VARCHAR"
+        if isinstance(value, bool):
+            return _lit("true" if value else "false")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return _lit(str(value).strip()) + "::VARCHAR" if str(value).strip() else "NULL::VARCHAR"
+
+    def layer0(self, source_sql: str, numbered: bool = True) -> str:
+        cols = [f"{self.row_expr if numbered else 'NULL::BIGINT'} AS __row"]
+        cols += [f"{self._raw(c.name)} AS {_ident('__r_' + c.name)}" for c in COLUMNS]
+        return f"SELECT {', '.join(cols)} FROM {source_sql}"
+
+    # -- layer 1: keys of word columns ------------------------------------------------------------
+    def _word_keys(self, name: str) -> set[str]:
+        m = self.mapping
+        if name == "status":
+            return set(m.status_words())
+        if name == "channel":
+            return set(m.channel_words())
+        if name == "level":
+            return set(m.level_words())
+        return {fold_key(v) for v in (*m.true_values, *m.false_values)} | {"true", "false"}
+
+    def _kind(self, name: str) -> str:
+        t = SQL_TYPES[name]
+        if name in ("status", "channel", "level"):
+            return name
+        if t == "BOOLEAN":
+            return "boolean"
+        if t == "TIMESTAMP":
+            return "timestamp"
+        if t in ("TINYINT", "SMALLINT", "DOUBLE") or t.startswith("DECIMAL"):
+            return "number"
+        return "text"
+
+    def layer1(self, inner: str) -> str:
+        cols = ["__row"] + [_ident("__r_" + c.name) for c in COLUMNS]
+        for c in COLUMNS:
+            kind = self._kind(c.name)
+            if kind not in ("status", "channel", "level", "boolean"):
+                continue
+            r = _ident("__r_" + c.name)
+            keys = [k for k in self._word_keys(c.name) if k]
+            digits = f"WHEN {_is_digits(r)} THEN {r} " if kind in ("status", "channel") else ""
+            cols.append(
+                f"CASE WHEN {r} IS NULL THEN NULL {digits}"
+                f"WHEN {_contains(keys, f'lower({r})')} THEN lower({r}) "
+                f"ELSE {_sql_fold(r)} END AS {_ident('__k_' + c.name)}"
+            )
+        return f"SELECT {', '.join(cols)} FROM ({inner})"
+
+    # -- layer 2: typed values and per-cell error codes (NULL ok, 1 missing, 2 bad, 3 not integer, 4 range)
+    def _number(self, r: str) -> str:
+        sep = self.mapping.thousands_separator
+        x = r
+        if sep:
+            x = f"replace({x}, {_lit(sep)}, '')"
+        if sep == ".":
+            x = f"replace({x}, ',', '.')"
+        return f"try_cast({x} AS DOUBLE)"
+
+    def _convert(self, c: schema.Column) -> tuple[str, str]:
+        """(typed value SQL, error code SQL) reading columns of layer 1."""
+        name, t = c.name, c.sql_type
+        r = _ident("__r_" + name)
+        k = _ident("__k_" + name)
+        kind = self._kind(name)
+        required = "NULL" if c.nullable else "1"
+        if kind == "text":
+            value = _nfc(r)
+            return value, f"CASE WHEN {r} IS NULL THEN {required} END"
+        if kind == "timestamp":
+            formats = list(dict.fromkeys((*ISO_FORMATS, *self.mapping.datetime_formats)))
+            fmt_list = "[" + ", ".join(_lit(f) for f in formats) + "]"
+            value = f"try_strptime({r}, {fmt_list})"
+        elif kind == "number":
+            d = self._number(r)
+            if t == "DOUBLE":
+                value = f"CASE WHEN isfinite({d}) THEN {d} END"
+                return (
+                    value,
+                    f"CASE WHEN {r} IS NULL THEN {required} WHEN NOT coalesce(isfinite({d}), false) THEN 2 END",
+                )
+            limit = {"TINYINT": 127, "SMALLINT": 32767}.get(t, 10**15 - 1)
+            ok = f"(isfinite({d}) AND {d} = round({d}) AND abs({d}) <= {limit})"
+            value = f"CASE WHEN {ok} THEN CAST({d} AS {t}) END"
+            code = (
+                f"CASE WHEN {r} IS NULL THEN {required} WHEN {d} IS NULL OR NOT isfinite({d}) THEN 2 "
+                f"WHEN {d} <> round({d}) THEN 3 WHEN abs({d}) > {limit} THEN 4 END"
+            )
+            return value, code
+        elif kind == "boolean":
+            trues = {fold_key(v) for v in self.mapping.true_values} | {"true"}
+            falses = {fold_key(v) for v in self.mapping.false_values} | {"false"}
+            empty_is = "false" if "" in falses else ("true" if "" in trues else "NULL")
+            trues.discard("")
+            falses.discard("")
+            value = (
+                f"CASE WHEN {r} IS NULL THEN {empty_is} WHEN {_contains(trues, k)} THEN true "
+                f"WHEN {_contains(falses, k)} THEN false END"
+            )
+            if empty_is == "NULL":
+                return value, f"CASE WHEN {r} IS NULL THEN {required} WHEN ({value}) IS NULL THEN 2 END"
+            return value, f"CASE WHEN {r} IS NOT NULL AND ({value}) IS NULL THEN 2 END"
+        elif kind in ("status", "channel"):
+            words = self.mapping.status_words() if kind == "status" else self.mapping.channel_words()
+            hi = 10 if kind == "status" else 3
+            cases = " ".join(f"WHEN {_lit(w)} THEN {v}" for w, v in sorted(words.items()) if w)
+            value = (
+                f"CAST(CASE WHEN {k} IS NULL THEN NULL WHEN {_is_digits(k)} THEN "
+                f"CASE WHEN try_cast({k} AS INTEGER) BETWEEN 1 AND {hi} THEN try_cast({k} AS INTEGER) END "
+                f"ELSE CASE {k} {cases} END END AS TINYINT)"
+            )
+        else:  # level
+            cases = " ".join(
+                f"WHEN {_lit(w)} THEN {_lit(v)}" for w, v in sorted(self.mapping.level_words().items()) if w
+            )
+            value = f"CASE {k} {cases} END"
+        return value, f"CASE WHEN {r} IS NULL THEN {required} WHEN ({value}) IS NULL THEN 2 END"
+
+    def layer2(self, inner: str) -> str:
+        cols = ["__row"]
+        for c in COLUMNS:
+            value, code = self._convert(c)
+            cols.append(f"{value} AS {_ident(c.name)}")
+            cols.append(f"{code} AS {_ident('__e_' + c.name)}")
+            cols.append(_ident("__r_" + c.name))
+        if self.known_table:
+            cols.append(f"{_ident('__r_unit_code')} IS NOT NULL AND {_nfc(_ident('__r_unit_code'))} "
+                        f"IN (SELECT code FROM {self.known_table}) AS __unit_known")  # fmt: skip
+        return f"SELECT {', '.join(cols)} FROM ({inner})"
+
+    # -- checks over layer 2 --------------------------------------------------------------------------
+    def checks(self) -> list[_Check]:
+        out: list[_Check] = []
+        order = 0
+        for c in COLUMNS:
+            e = _ident("__e_" + c.name)
+            kind = self._kind(c.name)
+            bad = _quote_value(_ident("__r_" + c.name))
+            message = (
+                f"CASE {e} WHEN 1 THEN {_lit(MSG_REQUIRED)} "
+                f"WHEN 3 THEN {bad} || {_lit(' ' + _NOT_INTEGER)} "
+                f"WHEN 4 THEN {bad} || {_lit(' ' + _OUT_OF_RANGE)} "
+                f"ELSE {bad} || {_lit(' ' + _BAD_VALUE.get(kind, 'không hợp lệ'))} END"
+            )
+            out.append(_Check(order, self.display[c.name], f"{e} IS NOT NULL", message))
+            order += 1
+        if self.known_table:
+            out.append(
+                _Check(
+                    order,
+                    self.display["unit_code"],
+                    "__e_unit_code IS NULL AND NOT __unit_known",
+                    "'mã đơn vị «' || unit_code || '» không có trong danh mục đơn vị'",
+                )
+            )
+            order += 1
+        for name, condition in schema._RULES:
+            column, message = RULE_MESSAGES.get(name, (None, _lit(name)))
+            used = [n for n in COLUMN_NAMES if re.search(rf"\b{n}\b", condition)]
+            column = column or (used[0] if used else "dossier_code")
+            clean = " AND ".join(f"{_ident('__e_' + n)} IS NULL" for n in used) or "true"
+            out.append(
+                _Check(order, self.display[column], f"({clean} AND coalesce(({condition}), false))", message)
+            )
+            order += 1
+        return out
+
+    def guarded_select(self, source_sql: str) -> str:
+        """Canonical columns; raises (error()) on the first row with a problem."""
+        inner = self.layer2(self.layer1(self.layer0(source_sql, numbered=False)))
+        bad = " OR ".join(f"({ch.condition})" for ch in self.checks())
+        cols = ", ".join(f"CAST({_ident(c.name)} AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
+        return f"SELECT {cols} FROM ({inner}) WHERE CASE WHEN {bad} THEN error({_lit(_GUARD_MESSAGE)}) ELSE true END"
+
+    def diagnostic_select(self, source_sql: str) -> str:
+        """(row, dossier_code, list of problems or NULL) for every row."""
+        inner = self.layer2(self.layer1(self.layer0(source_sql)))
+        checks = self.checks()
+        bad = " OR ".join(f"({ch.condition})" for ch in checks)
+        structs = ", ".join(
+            f"{{'ord': {ch.order}, 'col': {_lit(ch.column)}, 'msg': CASE WHEN {ch.condition} THEN {ch.message} END}}"
+            for ch in checks
+        )
+        problems = f"CASE WHEN {bad} THEN list_filter([{structs}], lambda x: x.msg IS NOT NULL) END"
+        code = "CASE WHEN __e_dossier_code IS NULL THEN dossier_code END"
+        return f"SELECT __row, {code} AS dossier_code, {problems} AS problems FROM ({inner})"
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress
+
+
+class _Progress:
+    """Monotonic, throttled (≤ 10 calls/s) progress reports to the caller's callback."""
+
+    def __init__(self, callback: Callable[[float], None] | None):
+        self.callback = callback
+        self.value = 0.0
+        self.last_call = 0.0
+
+    def report(self, fraction: float, *, force: bool = False) -> None:
+        if self.callback is None:
+            return
+        fraction = min(max(fraction, self.value), 1.0)
+        now = time.monotonic()
+        if not force and (fraction <= self.value or now - self.last_call < 0.1):
+            return
+        if force and now - self.last_call < 0.1:
+            time.sleep(0.1 - (now - self.last_call))
+        self.value = fraction
+        self.last_call = time.monotonic()
+        self.callback(fraction)
+
+    def span(self, start: float, end: float) -> Callable[[float], None]:
+        def report(fraction: float) -> None:
+            self.report(start + (end - start) * min(max(fraction, 0.0), 1.0))
+
+        return report
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[tuple]:
+    """Run a query; with ``progress``, run it in a worker thread and poll ``query_progress`` from the
+    caller's thread (so the callback runs where the caller expects it; if it raises, the query is
+    interrupted and the exception propagates)."""
+    if progress is None:
+        return con.execute(sql, params).fetchall()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["rows"] = con.execute(sql, params).fetchall()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="cchc-ingest-query", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+            if worker.is_alive():
+                fraction = con.query_progress()
+                if fraction is not None and fraction >= 0:
+                    progress(fraction / 100.0)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.interrupt()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["rows"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Connections and scratch files
+
+
+@contextlib.contextmanager
+def _connection(
+    con: duckdb.DuckDBPyConnection | None, directory: Path
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    if con is not None:
+        wanted = {
+            "enable_progress_bar": True,
+            "enable_progress_bar_print": False,
+            "preserve_insertion_order": True,
+        }
+        saved = {name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0] for name in wanted}
+        for name, value in wanted.items():
+            con.execute(f"SET {name} = {str(value).lower()}")
+        try:
+            yield con
+        finally:
+            for name, value in saved.items():
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(f"SET {name} = {str(bool(value)).lower()}")
+        return
+    temp_dir = directory / f".duckdb-tmp-{uuid.uuid4().hex[:12]}"
+    own = duckdb.connect()
+    try:
+        own.execute(f"SET threads = {int(os.cpu_count() or 1)}")
+        own.execute(f"SET memory_limit = {_lit(os.environ.get('CCHC_DUCKDB_MEMORY', '1GB'))}")
+        own.execute(f"SET temp_directory = {_lit(str(temp_dir))}")
+        own.execute("SET enable_progress_bar = true")
+        own.execute("SET enable_progress_bar_print = false")
+        own.execute("SET preserve_insertion_order = true")
+        yield own
+    finally:
+        own.close()
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+class _Scratch:
+    """Temporary files beside the output, removed at the end."""
+
+    def __init__(self, directory: Path, stem: str):
+        self.directory = directory
+        self.stem = stem
+        self.paths: list[Path] = []
+
+    def path(self, suffix: str) -> Path:
+        p = self.directory / f".{self.stem}.{uuid.uuid4().hex[:12]}{suffix}"
+        self.paths.append(p)
+        return p
+
+    def cleanup(self) -> None:
+        for p in self.paths:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the file
+
+
+@dataclass
+class _Source:
+    csv_path: Path
+    delimiter: str
+    sheet: str  # "" for CSV
+    row_column: str | None  # column holding the row number, or None: row_number() OVER () + 1
+    headers: list[str]
+
+    def read_sql(self, parallel: bool = True) -> str:
+        opts = [
+            _lit(str(self.csv_path)),
+            "all_varchar = true",
+            "header = true",
+            f"delim = {_lit(self.delimiter)}",
+            "quote = '\"'",
+            "escape = '\"'",
+            "auto_detect = true",
+        ]
+        if not parallel:
+            opts.append("parallel = false")
+        return f"read_csv({', '.join(opts)})"
+
+    @property
+    def row_expr(self) -> str:
+        if self.row_column is None:
+            return "row_number() OVER () + 1"
+        return f"CAST({_ident(self.row_column)} AS BIGINT)"
+
+
+_ROW_COLUMN = "__cchc_row__"
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if not head.strip():
+        raise IngestFileError("Tệp trống: không có dòng tiêu đề và dữ liệu.")
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestFileError("Tệp CSV đang ở bảng mã UTF-16: hãy lưu lại với bảng mã UTF-8 (CSV UTF-8).")
+    line = head.lstrip(b"\r\n").split(b"\n", 1)[0]
+    try:
+        return line.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        if len(line) >= (1 << 20) - 4:
+            return line.decode("utf-8", errors="ignore")
+        raise IngestFileError(_NOT_UTF8) from exc
+
+
+_NOT_UTF8 = "Tệp CSV không ở bảng mã UTF-8: hãy mở tệp và lưu lại với kiểu «CSV UTF-8», rồi tải lên lại."
+
+
+def _detect_delimiter(line: str) -> str:
+    counts = {d: 0 for d in _DELIMITERS}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _has_blank_lines(path: Path) -> bool:
+    """Whether a blank line comes before some data (DuckDB skips blank lines; Excel counts them)."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        start = handle.read(3)
+        if start.startswith(b"\xef\xbb\xbf"):
+            start = start[3:]
+        if start[:1] in (b"\n", b"\r"):
+            return True
+        handle.seek(0)
+        tail = b""
+        offset = 0
+        while True:
+            chunk = handle.read(16 << 20)
+            if not chunk:
+                return False
+            data = tail + chunk
+            for pattern in (b"\n\n", b"\n\r\n"):
+                pos = data.find(pattern)
+                while pos >= 0:
+                    after = offset - len(tail) + pos + len(pattern)
+                    if after < size and not _only_whitespace_after(handle, after, size):
+                        return True
+                    pos = data.find(pattern, pos + 1)
+            tail = data[-2:]
+            offset += len(chunk)
+
+
+def _only_whitespace_after(handle, position: int, size: int) -> bool:
+    if size - position > 1024:
+        return False
+    here = handle.tell()
+    handle.seek(position)
+    rest = handle.read()
+    handle.seek(here)
+    return not rest.strip()
+
+
+def _csv_source(
+    path: Path, mapping: SourceMapping, scratch: _Scratch, report: Callable[[float], None]
+) -> _Source:
+    line = _first_line(path)
+    delimiter = mapping.delimiter or _detect_delimiter(line)
+    if not _has_blank_lines(path):
+        return _Source(path, delimiter, "", None, [])
+    # Blank lines: number the rows in Python (Excel's numbering), streaming into a temporary CSV.
+    out = scratch.path(".csv")
+    size = max(path.stat().st_size, 1)
+    try:
+        with (
+            open(path, encoding="utf-8-sig", newline="") as src,
+            open(out, "w", encoding="utf-8", newline="") as dst,
+        ):
+            reader = csv.reader(src, delimiter=delimiter, quotechar='"', doublequote=True)
+            writer = csv.writer(dst, lineterminator="\n")
+            width = None
+            for number, record in enumerate(reader, start=1):
+                if not record or all(not v.strip() for v in record):
+                    continue
+                if width is None:
+                    width = len(record)
+                    writer.writerow([_ROW_COLUMN, *record])
+                    continue
+                if len(record) != width:
+                    raise IngestFileError(
+                        f"Tệp CSV bị lỗi cấu trúc ở dòng {number}: có {len(record)} cột trong khi dòng tiêu đề có {width} cột."
+                    )
+                writer.writerow([number, *record])
+                if number % 20000 == 0:
+                    report(src.buffer.tell() / size)
+    except UnicodeDecodeError as exc:
+        raise IngestFileError(_NOT_UTF8) from exc
+    except csv.Error as exc:
+        raise IngestFileError(f"Tệp CSV bị lỗi cấu trúc: {exc}") from exc
+    return _Source(out, ",", "", _ROW_COLUMN, [])
+
+
+def _xlsx_cell(value: Any, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        # Excel stores times as fractions of a day: snap values within 1 ms to the whole second.
+        micro = value.microsecond
+        if micro and (micro < 1000 or micro > 999_000):
+            value = value.replace(microsecond=0) + (
+                dt.timedelta(seconds=1) if micro > 999_000 else dt.timedelta()
+            )
+        return value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        text = repr(value)
+        return text.replace(".", ",") if decimal_comma else text
+    return str(value)
+
+
+def _xlsx_source(
+    path: Path, mapping: SourceMapping, scratch: _Scratch, report: Callable[[float], None]
+) -> _Source:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise IngestFileError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
+    out = scratch.path(".csv")
+    decimal_comma = mapping.thousands_separator == "."
+    try:
+        if not workbook.worksheets:
+            raise IngestFileError("Tệp Excel không có trang tính nào.")
+        sheet = workbook.worksheets[0]
+        max_row = sheet.max_row or 0
+        width = None
+        with open(out, "w", encoding="utf-8", newline="") as dst:
+            writer = csv.writer(dst, lineterminator="\n")
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_xlsx_cell(v, decimal_comma) for v in values]
+                if width is None:
+                    if not any(c.strip() for c in cells):
+                        continue
+                    while cells and not cells[-1].strip():
+                        cells.pop()
+                    width = len(cells)
+                    writer.writerow([_ROW_COLUMN, *cells])
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                elif len(cells) > width:
+                    if any(c.strip() for c in cells[width:]):
+                        extra = next(i for i in range(width, len(cells)) if cells[i].strip())
+                        from openpyxl.utils import get_column_letter
+
+                        raise IngestFileError(
+                            f"Trang tính «{sheet.title}», dòng {number}: có dữ liệu ở cột {get_column_letter(extra + 1)} "
+                            "nằm ngoài bảng (không có tiêu đề cột)."
+                        )
+                    cells = cells[:width]
+                writer.writerow([number, *cells])
+                if max_row and number % 2000 == 0:
+                    report(number / max_row)
+        title = sheet.title
+    except IngestFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise IngestFileError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
+    finally:
+        workbook.close()
+    if width is None:
+        raise IngestFileError(f"Trang tính «{title}» trống: không có dòng tiêu đề và dữ liệu.")
+    return _Source(out, ",", title, _ROW_COLUMN, [])
+
+
+def _csv_error(exc: Exception) -> IngestFileError:
+    text = str(exc)
+    if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
+        return IngestFileError(_NOT_UTF8)
+    line = re.search(r"Line: (\d+)", text)
+    where = f" ở dòng {line.group(1)}" if line else ""
+    if "Expected Number of Columns" in text or "columns" in text.lower():
+        return IngestFileError(f"Tệp CSV bị lỗi cấu trúc{where}: số cột không khớp với dòng tiêu đề.")
+    if "quote" in text.lower():
+        return IngestFileError(f"Tệp CSV bị lỗi cấu trúc{where}: dấu ngoặc kép không đóng.")
+    return IngestFileError(f"Không đọc được tệp CSV{where}.")
+
+
+def _describe(con: duckdb.DuckDBPyConnection, source: _Source) -> list[str]:
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {source.read_sql()}").fetchall()
+    except duckdb.Error as exc:
+        raise _csv_error(exc) from exc
+    return [r[0] for r in rows if r[0] != _ROW_COLUMN]
+
+
+# --------------------------------------------------------------------------------------------------
+# stage_file
+
+
+def stage_file(
+    path: str | os.PathLike,
+    mapping: SourceMapping | None = None,
+    out_path: str | os.PathLike | None = None,
+    *,
+    known_units: Collection[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    max_errors: int = 200,
+) -> StageResult:
+    """Read one export, check it entirely, and write it as canonical Parquet when it has no problem.
+
+    ``out_path`` defaults to ``<file>.staged.parquet`` beside the file. Returns the number of data
+    rows, the first ``max_errors`` problems in file order with their total, and the Parquet path (None
+    when there was any problem: then nothing is written). Raises ``IngestFileError`` when the whole
+    file is unusable."""
+    started = time.perf_counter()
+    path = Path(path)
+    mapping = mapping or SourceMapping()
+    out_path = Path(out_path) if out_path is not None else path.with_name(path.stem + ".staged.parquet")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise IngestFileError("Chỉ nhận tệp .csv hoặc .xlsx.")
+    if not path.is_file():
+        raise IngestFileError(f"Không tìm thấy tệp «{path.name}».")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    reporter = _Progress(progress)
+    scratch = _Scratch(out_path.parent, out_path.name)
+    tag = uuid.uuid4().hex[:12]
+    try:
+        if suffix == ".xlsx":
+            source = _xlsx_source(path, mapping, scratch, reporter.span(0.0, 0.5))
+            base = 0.5
+        else:
+            source = _csv_source(path, mapping, scratch, reporter.span(0.0, 0.3))
+            base = reporter.value
+        with _connection(con, out_path.parent) as db:
+            headers = _describe(db, source)
+            known_table = None
+            if known_units is not None:
+                known_table = f"__cchc_known_{tag}"
+                codes = sorted(
+                    {unicodedata.normalize("NFC", str(u).strip()) for u in known_units if str(u).strip()}
+                )
+                db.execute(f"CREATE TEMP TABLE {known_table} (code VARCHAR)")
+                if codes:
+                    db.executemany(f"INSERT INTO {known_table} VALUES (?)", [[c] for c in codes])
+            try:
+                plan = _Plan(mapping, headers, source.row_expr, known_table)
+                _check_defaults(db, plan)
+                result = _stage(db, plan, source, out_path, scratch, reporter, base, max_errors, tag)
+            finally:
+                if known_table:
+                    db.execute(f"DROP TABLE IF EXISTS {known_table}")
+    finally:
+        scratch.cleanup()
+    reporter.report(1.0, force=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _check_defaults(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    if not plan.defaults:
+        return
+    for name in plan.defaults:
+        col = _COLUMN[name]
+        value, code = plan._convert(col)
+        raw = plan._raw(name)
+        keys_sql = plan.layer1(f"SELECT {raw} AS {_ident('__r_' + name)}, " + ", ".join(
+            f"NULL::VARCHAR AS {_ident('__r_' + c.name)}" for c in COLUMNS if c.name != name
+        ) + ", 0 AS __row")  # fmt: skip
+        bad = con.execute(f"SELECT {code} FROM ({keys_sql})").fetchone()[0]
+        if bad is not None:
+            raise IngestFileError(
+                f"Giá trị mặc định «{plan.defaults[name]}» của cột «{plan.display[name]}» không hợp lệ "
+                f"({MSG_REQUIRED if bad == 1 else _BAD_VALUE.get(plan._kind(name), 'không hợp lệ')})."
+            )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    source: _Source,
+    out_path: Path,
+    scratch: _Scratch,
+    reporter: _Progress,
+    base: float,
+    max_errors: int,
+    tag: str,
+) -> StageResult:
+    tmp = scratch.path(".parquet")
+    # 1. Fast path: convert and write in one parallel pass; the guard raises on the first bad row.
+    fast_ok = True
+    rows = 0
+    try:
+        written = _run(
+            con,
+            f"COPY ({plan.guarded_select(source.read_sql())}) TO {_lit(str(tmp))} (FORMAT parquet)",
+            progress=reporter.span(base, base + (1 - base) * 0.85) if reporter.callback else None,
+        )
+        rows = int(written[0][0]) if written else 0
+    except duckdb.Error as exc:
+        if _GUARD_MESSAGE not in str(exc):
+            if "CSV" in str(exc) or "unicode" in str(exc).lower():
+                raise _csv_error(exc) from exc
+            raise
+        fast_ok = False
+    if fast_ok:
+        if rows == 0:
+            raise IngestFileError("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề).")
+        distinct = con.execute(
+            f"SELECT count(DISTINCT dossier_code) FROM read_parquet({_lit(str(tmp))})"
+        ).fetchone()[0]
+        if distinct == rows:
+            os.replace(tmp, out_path)
+            return StageResult(rows=rows, errors=[], error_count=0, path=out_path, seconds=0.0)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        out_path.unlink()  # an earlier staging of the same file must not pass for this one
+
+    # 2. Diagnostics: number every row and list every problem.
+    table = f"__cchc_diag_{tag}"
+    start = reporter.value
+    try:
+        try:
+            _run(
+                con,
+                f"CREATE TEMP TABLE {table} AS {plan.diagnostic_select(source.read_sql())}",
+                progress=reporter.span(start, start + (1 - start) * 0.8) if reporter.callback else None,
+            )
+        except duckdb.Error as exc:
+            if "CSV" in str(exc) or "unicode" in str(exc).lower():
+                raise _csv_error(exc) from exc
+            raise
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if rows == 0:
+            raise IngestFileError("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề).")
+        code_col = plan.display["dossier_code"]
+        errors_sql = f"""
+            SELECT __row AS row, p.ord AS ord, p.col AS col, p.msg AS msg
+            FROM (SELECT __row, unnest(problems) AS p FROM {table} WHERE problems IS NOT NULL)
+            UNION ALL
+            SELECT t.__row, -1, {_lit(code_col)},
+                'mã hồ sơ «' || t.dossier_code || '» trùng với dòng '
+                || CAST(CASE WHEN t.__row = d.firsts[1] THEN d.firsts[2] ELSE d.firsts[1] END AS VARCHAR)
+                || CASE WHEN d.n > 2 THEN ' (mã này xuất hiện ' || d.n || ' lần trong tệp)' ELSE '' END
+            FROM {table} t
+            JOIN (SELECT dossier_code, min(__row, 2) AS firsts, count(*) AS n FROM {table}
+                  WHERE dossier_code IS NOT NULL GROUP BY dossier_code HAVING count(*) > 1) d
+              USING (dossier_code)
+        """
+        total, listed = con.execute(
+            f"""WITH e AS ({errors_sql})
+            SELECT (SELECT count(*) FROM e),
+                   (SELECT list(struct_pack(row, col, msg) ORDER BY row, ord) FROM
+                       (SELECT * FROM e ORDER BY row, ord LIMIT {int(max(max_errors, 0))}))"""
+        ).fetchone()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    errors = [RowError(source.sheet, int(e["row"]), e["col"], e["msg"]) for e in (listed or [])]
+    return StageResult(rows=int(rows), errors=errors, error_count=int(total), path=None, seconds=0.0)
+
+
+# --------------------------------------------------------------------------------------------------
+# merge_snapshot
+
+
+def _canonical(path: Path) -> str:
+    cols = ", ".join(f"CAST({_ident(c.name)} AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
+    return f"(SELECT {cols} FROM read_parquet({_lit(str(path))}))"
+
+
+def merge_snapshot(
+    current: str | os.PathLike | None,
+    staged: str | os.PathLike,
+    out_path: str | os.PathLike,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> MergeResult:
+    """Upsert the staged rows into the current snapshot by ``dossier_code``.
+
+    A staged row whose code is not in ``current`` is inserted; one whose code is there with any
+    column different is updated (replaces it); an identical one is unchanged. When nothing is
+    inserted or updated, nothing is written and ``snapshot`` is None. Otherwise ``out_path`` (written
+    atomically) = current rows whose code is not staged + all staged rows. ``current`` None = empty."""
+    started = time.perf_counter()
+    staged = Path(staged)
+    out_path = Path(out_path)
+    current = Path(current) if current is not None else None
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with _connection(con, out_path.parent) as db:
+        for p in (current, staged):
+            if p is None:
+                continue
+            names = [
+                r[0] for r in db.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(p))})").fetchall()
+            ]
+            if names != list(COLUMN_NAMES):
+                raise ValueError(f"{p} is not a canonical dossier file (columns {names})")
+        s = _canonical(staged)
+        if current is None:
+            inserted = db.execute(f"SELECT count(*) FROM read_parquet({_lit(str(staged))})").fetchone()[0]
+            updated = unchanged = current_rows = 0
+        else:
+            c = _canonical(current)
+            differs = " OR ".join(f"s.{_ident(n)} IS DISTINCT FROM c.{_ident(n)}" for n in COLUMN_NAMES)
+            inserted, updated, unchanged, current_rows = db.execute(
+                f"""SELECT count(*) FILTER (WHERE c.dossier_code IS NULL),
+                           count(*) FILTER (WHERE c.dossier_code IS NOT NULL AND ({differs})),
+                           count(*) FILTER (WHERE c.dossier_code IS NOT NULL AND NOT ({differs})),
+                           (SELECT count(*) FROM read_parquet({_lit(str(current))}))
+                    FROM {s} s LEFT JOIN {c} c ON s.dossier_code = c.dossier_code"""
+            ).fetchone()
+        total = int(current_rows) + int(inserted)
+        if inserted + updated == 0:
+            return MergeResult(0, 0, int(unchanged), total, None, time.perf_counter() - started)
+        tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            if current is None:
+                query = f"SELECT * FROM {s}"
+            else:
+                query = (
+                    f"SELECT * FROM {_canonical(current)} c "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM read_parquet({_lit(str(staged))}) x "
+                    f"WHERE x.dossier_code = c.dossier_code) UNION ALL SELECT * FROM {s}"
+                )
+            db.execute(f"COPY ({query}) TO {_lit(str(tmp))} (FORMAT parquet)")
+            os.replace(tmp, out_path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    return MergeResult(
+        int(inserted), int(updated), int(unchanged), total, out_path, time.perf_counter() - started
+    )

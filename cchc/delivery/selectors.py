@@ -1,0 +1,327 @@
+"""Reads of the service-delivery module: periods, KPIs per unit / field / month, 766 scores, target
+actuals. Everything comes from the month figures (``KpiFigure``) in a fixed number of queries; longer
+periods are combined in Python (``kpi.periods``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from cchc.delivery.kpi import score_766
+from cchc.delivery.kpi.catalogue import KpiDef
+from cchc.delivery.kpi.periods import MEASURES, combine, derive
+from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, TargetKpiLink
+from cchc.org.models import Unit
+from cchc.plans.models import Target
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period the pages offer: a month of the store, or a span of months of one year."""
+
+    key: str  # "2026-03", "2026-Q1", "2026-S1", "2026-9M", "2026"
+    label: str
+    months: tuple[str, ...]  # month labels ("2026-01", ...) it spans, oldest first
+    start: date
+    end: date
+    complete: bool = True  # every month of the span has data (the data may end inside it)
+    kind: str = "month"
+
+    @property
+    def range_label(self) -> str:
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+@dataclass
+class PeriodCatalogue:
+    months: list[Period] = dc_field(default_factory=list)
+    spans: list[Period] = dc_field(default_factory=list)
+
+    def get(self, key: str | None) -> Period | None:
+        for period in self.spans + self.months:
+            if period.key == key:
+                return period
+        return None
+
+    @property
+    def default(self) -> Period | None:
+        """The latest year (to date): what a leader asks first."""
+        years = [p for p in self.spans if p.kind == "year"]
+        return years[-1] if years else (self.months[-1] if self.months else None)
+
+    def for_dates(self, start: date, end: date) -> Period | None:
+        """The span whose months exactly cover [start, end] (a reporting period), if one does."""
+        inside = [m for m in self.months if start <= m.start and m.end <= end]
+        if not inside or inside[0].start != start:
+            return None
+        return Period(
+            key=f"{start:%Y%m%d}-{end:%Y%m%d}",
+            label=f"{start:%d/%m/%Y}–{end:%d/%m/%Y}",
+            months=tuple(m.key for m in inside),
+            start=start,
+            end=end,
+            complete=inside[-1].end == end,
+            kind="report",
+        )
+
+
+def kpi_config() -> KpiConfig:
+    return KpiConfig.objects.order_by("pk").first() or KpiConfig()
+
+
+def current_import() -> DossierImport | None:
+    return (
+        DossierImport.objects.filter(status=DossierImport.Status.SUCCEEDED)
+        .exclude(snapshot="")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def period_catalogue(current: DossierImport | None = None) -> PeriodCatalogue:
+    """Months with data and, per year, its quarters, 6 and 9 months and the year. A period that
+    ends after the export day is labelled "đến dd/mm" and marked incomplete. ``current``: the
+    current import when the caller has it (saves a query)."""
+    current = current or current_import()
+    until = current.data_until if current else None
+    rows = (
+        KpiFigure.objects.filter(level=KpiFigure.Level.ALL, field="")
+        .order_by("period_start")
+        .values_list("period", "period_start", "period_end")
+    )
+    cat = PeriodCatalogue()
+    by_key: dict[str, Period] = {}
+    for label, start, end in rows:
+        year, month = int(label[:4]), int(label[5:7])
+        complete = until is None or end <= until
+        text = f"Tháng {month}/{year}" + ("" if complete else f" (đến {until:%d/%m})")
+        period = Period(label, text, (label,), start, end, complete)
+        cat.months.append(period)
+        by_key[label] = period
+    years = sorted({int(m.key[:4]) for m in cat.months})
+    for year in years:
+        spans = [
+            (f"{year}-Q{q}", f"Quý {ROMAN[q]}/{year}", range(3 * q - 2, 3 * q + 1), "quarter")
+            for q in (1, 2, 3, 4)
+        ]
+        spans.insert(2, (f"{year}-S1", f"6 tháng đầu năm {year}", range(1, 7), "half"))
+        spans.insert(4, (f"{year}-9M", f"9 tháng năm {year}", range(1, 10), "9m"))
+        spans.append((f"{year}", f"Năm {year}", range(1, 13), "year"))
+        for key, label, months, kind in spans:
+            present = [by_key[f"{year}-{m:02d}"] for m in months if f"{year}-{m:02d}" in by_key]
+            if not present or present[0].key != f"{year}-{months[0]:02d}":
+                continue
+            complete = len(present) == len(months) and present[-1].complete
+            last = min(present[-1].end, until) if until else present[-1].end
+            cat.spans.append(
+                Period(
+                    key,
+                    label if complete else f"{label} (đến {last:%d/%m})",
+                    tuple(p.key for p in present),
+                    present[0].start,
+                    present[-1].end,
+                    complete,
+                    kind,
+                )
+            )
+    return cat
+
+
+@dataclass
+class UnitKpis:
+    unit: Unit | None
+    label: str
+    kpis: dict[str, Any]
+
+    @property
+    def score(self):
+        return score_766(self.kpis)
+
+
+def _figures(**filters) -> dict[tuple, list[dict]]:
+    """Month figures keyed by (level, unit_code, field), each list oldest first."""
+    grouped: dict[tuple, list[dict]] = defaultdict(list)
+    values = (
+        KpiFigure.objects.filter(**filters)
+        .order_by("period_start")
+        .values("level", "unit_code", "field", "period", *MEASURES)
+    )
+    for row in values:
+        grouped[(row["level"], row["unit_code"], row["field"])].append(row)
+    return grouped
+
+
+def _derive(rows: Sequence[dict], config: KpiConfig) -> dict[str, Any]:
+    return derive(combine(rows), config.engine_settings())
+
+
+def _own_level(grouped: dict[tuple, list], code: str, field: str = "") -> list[dict]:
+    """A unit's rows: its subtree when it has one (itself and below), else its own dossiers."""
+    return grouped.get(("subtree", code, field)) or grouped.get(("unit", code, field)) or []
+
+
+def unit_kpis(
+    unit: Unit, period: Period, *, field: str = "", config: KpiConfig | None = None
+) -> dict[str, Any]:
+    config = config or kpi_config()
+    grouped = _figures(unit_code=unit.code, field=field, period__in=period.months)
+    return _derive(_own_level(grouped, unit.code, field), config)
+
+
+def children_kpis(unit: Unit, period: Period, *, config: KpiConfig | None = None) -> list[UnitKpis]:
+    """The unit's own dossiers, then each child unit with dossiers in its subtree (two queries)."""
+    config = config or kpi_config()
+    children = {u.code: u for u in Unit.objects.filter(parent=unit).order_by("kind", "name")}
+    grouped = _figures(unit_code__in=[unit.code, *children], field="", period__in=period.months)
+    out = []
+    own = grouped.get(("unit", unit.code, ""))
+    if own and children:
+        out.append(UnitKpis(unit, f"{unit.name} (hồ sơ do chính đơn vị tiếp nhận)", _derive(own, config)))
+    for code, child in children.items():
+        rows = _own_level(grouped, code)
+        if rows:
+            out.append(UnitKpis(child, child.name, _derive(rows, config)))
+    return out
+
+
+def field_kpis(unit: Unit, period: Period, *, config: KpiConfig | None = None) -> list[tuple[str, dict]]:
+    config = config or kpi_config()
+    grouped = _figures(unit_code=unit.code, period__in=period.months)
+    level = "subtree" if any(k[0] == "subtree" for k in grouped) else "unit"
+    out = [(k[2], _derive(rows, config)) for k, rows in grouped.items() if k[0] == level and k[2]]
+    return sorted(out, key=lambda item: -item[1]["to_process"])
+
+
+def monthly_kpis(unit: Unit, months: Iterable[Period], *, field: str = "", config: KpiConfig | None = None):
+    """[(month period, kpis)] for a trend chart (one query)."""
+    config = config or kpi_config()
+    months = list(months)
+    grouped = _figures(unit_code=unit.code, field=field, period__in=[m.key for m in months])
+    rows = {r["period"]: r for r in _own_level(grouped, unit.code, field)}
+    return [(m, _derive([rows[m.key]] if m.key in rows else [], config)) for m in months]
+
+
+def units_with_data() -> set[int]:
+    return set(
+        KpiFigure.objects.filter(unit__isnull=False, field="").values_list("unit_id", flat=True).distinct()
+    )
+
+
+def unit_codes_below(unit: Unit) -> list[str]:
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
+
+
+def fields() -> list[str]:
+    return list(
+        KpiFigure.objects.filter(level=KpiFigure.Level.ALL)
+        .exclude(field="")
+        .values_list("field", flat=True)
+        .distinct()
+        .order_by("field")
+    )
+
+
+# Targets -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetActual:
+    kpi: KpiDef
+    period: Period
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    met: bool | None  # None: no value, or a comparator that cannot be judged
+
+    @property
+    def status_label(self) -> str:
+        if self.value is None:
+            return "Chưa có số liệu"
+        if self.met is None:
+            return "Không đánh giá"
+        return "Đạt" if self.met else "Chưa đạt"
+
+    @property
+    def value_label(self) -> str:
+        if self.value is None:
+            return "—"
+        text = f"{self.value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return f"{text}{'%' if self.kpi.is_rate else ' ' + self.kpi.unit}"
+
+
+def judge(target: Target, value: float | None) -> bool | None:
+    if value is None or target.threshold is None:
+        return None
+    threshold = float(target.threshold)
+    comparator = target.comparator
+    if comparator == Target.Comparator.GTE:
+        return value >= threshold
+    if comparator == Target.Comparator.LTE:
+        return value <= threshold
+    if comparator == Target.Comparator.EQ:
+        # "100% ..." targets: reached when the value gets there (rates never exceed it).
+        return value >= threshold - 1e-9
+    return None
+
+
+def target_actuals(
+    targets: Iterable[Target], period: Period | None = None, *, catalogue: PeriodCatalogue | None = None
+) -> dict[int, TargetActual]:
+    """Actual value and status of every linked target among ``targets``, for ``period`` (default:
+    the latest year to date), measured on the subtree of the plan's issuer. Three queries."""
+    targets = list(targets)
+    links = {
+        link.target_id: link for link in TargetKpiLink.objects.filter(target__in=[t.pk for t in targets])
+    }
+    if not links:
+        return {}
+    period = period or (catalogue or period_catalogue()).default
+    if period is None:
+        return {}
+    config = kpi_config()
+    issuers = {t.pk: t.plan.issuer for t in targets if t.pk in links}
+    grouped = _figures(
+        unit_code__in={u.code for u in issuers.values()},
+        field__in={link.field for link in links.values()},
+        period__in=period.months,
+    )
+    out = {}
+    for target in targets:
+        link = links.get(target.pk)
+        if link is None:
+            continue
+        kpis = _derive(_own_level(grouped, issuers[target.pk].code, link.field), config)
+        value = link.definition.value(kpis)
+        num, den = link.definition.fraction(kpis)
+        out[target.pk] = TargetActual(link.definition, period, value, num, den, judge(target, value))
+    return out
+
+
+def report_target_values(unit: Unit, targets: Iterable[Target], start: date, end: date) -> dict[int, dict]:
+    """Values for a unit report over the reporting window [start, end]: {target id: {actual,
+    numerator, denominator, note}} for targets linked to a KPI, when the store's months cover the
+    window exactly. Rates carry numerator and denominator (consolidation sums them)."""
+    period = period_catalogue().for_dates(start, end)
+    if period is None:
+        return {}
+    out = {}
+    actuals = target_actuals(targets, period)
+    for target_id, actual in actuals.items():
+        if actual.value is None:
+            continue
+        note = f"Tự động từ dữ liệu hồ sơ một cửa ({actual.kpi.label}, {period.range_label}"
+        note += ")" if period.complete else ", số liệu chưa đủ kỳ)"
+        out[target_id] = {
+            "actual": Decimal(str(round(actual.value, 2))),
+            "numerator": None if actual.denominator is None else Decimal(str(round(actual.numerator, 2))),
+            "denominator": None if actual.denominator is None else Decimal(str(round(actual.denominator, 2))),
+            "note": note,
+        }
+    return out

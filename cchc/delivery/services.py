@@ -1,0 +1,401 @@
+"""Writes of the service-delivery module: dossier imports, KPI figures, settings, mappings, target links.
+
+``actor=None`` is the system itself (management commands, the demo loader); every other actor is
+checked against their scope inside the transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cchc.core import audit
+from cchc.core.exceptions import ConflictError
+from cchc.delivery import store
+from cchc.delivery.kpi import compute_kpis
+from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
+from cchc.delivery.kpi.ingest import IngestFileError, merge_snapshot, stage_file
+from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
+from cchc.delivery.kpi.periods import MEASURES
+from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, SourceMapping, TargetKpiLink
+from cchc.org.models import Unit
+from cchc.org.permissions import scope_for
+from cchc.plans.models import Target
+from cchc.plans.permissions import can_edit_plan
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+def _root_unit() -> Unit | None:
+    return Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def can_manage_data(user) -> bool:
+    """Dossier imports, mappings and KPI settings: the standing agency of the top unit, or admins."""
+    if user is None:
+        return False
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    root = _root_unit()
+    return root is not None and scope.is_standing_agency_of(root)
+
+
+def _require_manager(actor) -> None:
+    if actor is not None and not can_manage_data(actor):
+        raise PermissionDenied(
+            "Chỉ Sở Nội vụ (cơ quan thường trực) hoặc quản trị viên được nhập và cấu hình dữ liệu hồ sơ."
+        )
+
+
+# Settings ----------------------------------------------------------------------------------------
+
+
+def kpi_config() -> KpiConfig:
+    config = KpiConfig.objects.order_by("pk").first()
+    return config or KpiConfig.objects.get_or_create(pk=1)[0]
+
+
+CONFIG_FIELDS = (
+    "cutoff_day",
+    "timeliness_basis",
+    "late_rate_denominator",
+    "online_share_denominator",
+    "satisfied_min_rating",
+)
+
+
+@transaction.atomic
+def kpi_config_update(*, actor, expected_version: int | None = None, **values: Any) -> KpiConfig:
+    """Change how KPIs are computed; the figures are recomputed in the same transaction."""
+    _require_manager(actor)
+    config = KpiConfig.objects.select_for_update().get(pk=kpi_config().pk)
+    if expected_version is not None and config.version != expected_version:
+        raise ConflictError("Cấu hình đã được người khác thay đổi; vui lòng tải lại trang.")
+    unknown = set(values) - set(CONFIG_FIELDS)
+    if unknown:
+        raise ValidationError(f"Không có thiết lập: {', '.join(sorted(unknown))}.")
+    before = audit.snapshot(config, CONFIG_FIELDS)
+    for name, value in values.items():
+        setattr(config, name, value)
+    try:
+        config.engine_settings()
+    except ValueError as exc:
+        raise ValidationError(f"Thiết lập không hợp lệ: {exc}") from exc
+    changes = audit.diff(before, audit.snapshot(config, CONFIG_FIELDS))
+    if not changes:
+        return config
+    config.version += 1
+    config.save()
+    audit.record(actor=actor, action="update", instance=config, changes=changes)
+    current = current_import()
+    if current is not None:
+        _recompute(config, store.snapshot_path(current.snapshot), current.data_until)
+    return config
+
+
+# Mappings ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mapping_save(
+    *, actor, name: str, title: str, spec: dict, description: str = "", expected_version: int | None = None
+) -> SourceMapping:
+    """Create or change a saved column mapping; the spec is checked by building it."""
+    _require_manager(actor)
+    try:
+        MappingSpec.from_json(spec)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValidationError(f"Cấu hình ánh xạ không hợp lệ: {exc}") from exc
+    mapping = SourceMapping.objects.select_for_update().filter(name=name).first()
+    if mapping is None:
+        mapping = SourceMapping.objects.create(name=name, title=title, description=description, spec=spec)
+        audit.record(actor=actor, action="create", instance=mapping, changes={"name": name, "spec": spec})
+        return mapping
+    if expected_version is not None and mapping.version != expected_version:
+        raise ConflictError("Cấu hình ánh xạ đã được người khác thay đổi; vui lòng tải lại trang.")
+    before = audit.snapshot(mapping, ("title", "description", "spec"))
+    mapping.title, mapping.description, mapping.spec = title, description, spec
+    changes = audit.diff(before, audit.snapshot(mapping, ("title", "description", "spec")))
+    if changes:
+        mapping.version += 1
+        mapping.save()
+        audit.record(actor=actor, action="update", instance=mapping, changes=changes)
+    return mapping
+
+
+# Imports -----------------------------------------------------------------------------------------
+
+
+def current_import() -> DossierImport | None:
+    """The import whose snapshot is the store's current state."""
+    return (
+        DossierImport.objects.filter(status=DossierImport.Status.SUCCEEDED)
+        .exclude(snapshot="")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def dossiers_import(
+    *,
+    actor,
+    path: str | os.PathLike,
+    file_name: str | None = None,
+    mapping: SourceMapping | None = None,
+    progress: Progress | None = None,
+) -> DossierImport:
+    """Import one CSV/XLSX export: all or nothing, upsert by dossier code.
+
+    The batch row is written first (so a refused file stays on record with its errors); the new
+    snapshot, the recomputed figures and the batch's success are committed together."""
+    _require_manager(actor)
+    path = Path(path)
+    report = progress or (lambda phase, fraction: None)
+    started = time.perf_counter()
+    with transaction.atomic():
+        batch = DossierImport.objects.create(
+            file_name=file_name or path.name,
+            sha256=_sha256(path),
+            size_bytes=path.stat().st_size,
+            mapping=mapping,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            started_at=timezone.now(),
+        )
+    try:
+        with store.import_lock():
+            return _import_locked(batch, actor, path, mapping, report, started)
+    except ValidationError as exc:
+        _fail(batch, actor, started, message=" ".join(exc.messages))
+        raise
+
+
+def _import_locked(batch, actor, path: Path, mapping, report: Progress, started: float) -> DossierImport:
+    spec = MappingSpec.from_json(mapping.spec) if mapping else None
+    directory = store.store_dir()
+    staged = directory / f"staged-{batch.pk}.parquet"
+    new_name = f"dossiers-{batch.pk:06d}.parquet"
+    con = store.connect()
+    try:
+        try:
+            result = stage_file(
+                path,
+                spec,
+                staged,
+                known_units=set(Unit.objects.values_list("code", flat=True)),
+                progress=lambda f: report("read", f),
+                con=con,
+            )
+        except IngestFileError as exc:
+            return _fail(batch, actor, started, message=exc.message)
+        if result.errors or result.error_count:
+            return _fail(
+                batch,
+                actor,
+                started,
+                rows=result.rows,
+                error_count=result.error_count,
+                errors=[str(e) for e in result.errors],
+                message=f"Tệp có {result.error_count} lỗi; không có hồ sơ nào được nhập.",
+            )
+        report("merge", 0.0)
+        previous = current_import()
+        current = store.snapshot_path(previous.snapshot) if previous else None
+        merged = merge_snapshot(current, staged, directory / new_name, con=con)
+        report("merge", 1.0)
+    finally:
+        con.close()
+        staged.unlink(missing_ok=True)
+    try:
+        with transaction.atomic():
+            batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
+            batch.rows_read = result.rows
+            batch.inserted, batch.updated, batch.unchanged = merged.inserted, merged.updated, merged.unchanged
+            batch.total_after = merged.total
+            if merged.snapshot is not None:
+                batch.snapshot = new_name
+                batch.data_from, batch.data_until = store.data_range(merged.snapshot)
+                report("kpi", 0.0)
+                _recompute(kpi_config(), merged.snapshot, batch.data_until)
+                report("kpi", 1.0)
+            elif previous is not None:
+                batch.data_from, batch.data_until = previous.data_from, previous.data_until
+            batch.status = DossierImport.Status.SUCCEEDED
+            batch.finished_at = timezone.now()
+            batch.seconds = round(time.perf_counter() - started, 3)
+            batch.message = (
+                f"Đã nhập {result.rows:,} dòng: {merged.inserted:,} hồ sơ mới, {merged.updated:,} cập nhật, "
+                f"{merged.unchanged:,} không đổi."
+            ).replace(",", ".")
+            batch.save()
+            audit.record(
+                actor=actor,
+                action="import",
+                instance=batch,
+                changes={
+                    "rows": result.rows,
+                    "inserted": merged.inserted,
+                    "updated": merged.updated,
+                    "unchanged": merged.unchanged,
+                    "snapshot": batch.snapshot,
+                },
+            )
+    except Exception:
+        if merged.snapshot is not None:
+            Path(merged.snapshot).unlink(missing_ok=True)
+        raise
+    if merged.snapshot is not None:
+        keep = {batch.snapshot}
+        if previous:
+            keep.add(previous.snapshot)
+        store.prune(keep)
+    return batch
+
+
+def _fail(batch, actor, started: float, *, message: str, rows: int = 0, error_count: int = 0, errors=None):
+    with transaction.atomic():
+        batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
+        batch.status = DossierImport.Status.FAILED
+        batch.finished_at = timezone.now()
+        batch.seconds = round(time.perf_counter() - started, 3)
+        batch.rows_read = rows
+        batch.error_count = error_count or (1 if message else 0)
+        batch.errors = errors or [message]
+        batch.message = message
+        batch.save()
+        audit.record(
+            actor=actor,
+            action="import",
+            instance=batch,
+            changes={"status": "failed", "error_count": batch.error_count},
+            note=message[:300],
+        )
+    return batch
+
+
+def _unit_parents() -> dict[str, str]:
+    return dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+
+
+def _recompute(config: KpiConfig, snapshot: Path, as_of) -> int:
+    """Replace every month figure with the engine's output over ``snapshot`` (caller's transaction)."""
+    units = dict(Unit.objects.values_list("code", "pk"))
+    con = store.connect()
+    try:
+        rows = compute_kpis(
+            snapshot, config.engine_settings(as_of=as_of), _unit_parents(), con=con, include_sums=True
+        )
+    finally:
+        con.close()
+    KpiFigure.objects.all().delete()
+    figures = []
+    for row in rows:
+        code = row["unit_code"] or ""
+        figures.append(
+            KpiFigure(
+                level=row["level"],
+                unit_id=units.get(code),
+                unit_code=code,
+                field=row["field"] or "",
+                period=row["period"],
+                period_start=row["period_start"],
+                period_end=row["period_end"],
+                **{m: row[m] or 0 for m in MEASURES},
+            )
+        )
+    KpiFigure.objects.bulk_create(figures, batch_size=2000)
+    return len(figures)
+
+
+@transaction.atomic
+def kpi_figures_recompute(*, actor) -> int:
+    """Recompute the month figures from the current snapshot (after a unit tree change, say)."""
+    _require_manager(actor)
+    current = current_import()
+    if current is None:
+        KpiFigure.objects.all().delete()
+        return 0
+    count = _recompute(kpi_config(), store.snapshot_path(current.snapshot), current.data_until)
+    audit.record(
+        actor=actor, action="update", instance=current, changes={"figures": count}, note="tính lại chỉ số"
+    )
+    return count
+
+
+# Target links ------------------------------------------------------------------------------------
+
+
+def _check_target_edit(actor, target: Target) -> None:
+    if actor is not None and not can_edit_plan(scope_for(actor), target.plan):
+        raise PermissionDenied("Bạn không có quyền sửa chỉ tiêu này.")
+
+
+@transaction.atomic
+def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> TargetKpiLink:
+    """Measure ``target`` by a KPI (optionally of one lĩnh vực only)."""
+    target = Target.objects.select_related("plan", "plan__issuer").get(pk=target.pk)
+    _check_target_edit(actor, target)
+    if kpi not in KPI_BY_CODE:
+        raise ValidationError(f"Không có chỉ số «{kpi}».")
+    if target.comparator == Target.Comparator.TEXT:
+        raise ValidationError("Chỉ tiêu định tính không liên kết được với một chỉ số đo.")
+    field = (field or "").strip()
+    link = TargetKpiLink.objects.select_for_update().filter(target=target).first()
+    if link is None:
+        link = TargetKpiLink.objects.create(
+            target=target,
+            kpi=kpi,
+            field=field,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit.record(actor=actor, action="create", instance=link, changes={"kpi": kpi, "field": field})
+        return link
+    changes = audit.diff({"kpi": link.kpi, "field": link.field}, {"kpi": kpi, "field": field})
+    if changes:
+        link.kpi, link.field = kpi, field
+        link.version += 1
+        link.save()
+        audit.record(actor=actor, action="update", instance=link, changes=changes)
+    return link
+
+
+@transaction.atomic
+def target_link_clear(*, actor, target: Target) -> None:
+    target = Target.objects.select_related("plan").get(pk=target.pk)
+    _check_target_edit(actor, target)
+    link = TargetKpiLink.objects.filter(target=target).first()
+    if link is not None:
+        audit.record(
+            actor=actor, action="delete", instance=link, changes={"kpi": link.kpi, "field": link.field}
+        )
+        link.delete()
+
+
+@transaction.atomic
+def targets_link_suggested(*, actor, targets) -> list[TargetKpiLink]:
+    """Link each unlinked, quantified target whose wording clearly names a KPI (see catalogue)."""
+    links = []
+    for target in targets.exclude(comparator=Target.Comparator.TEXT).filter(kpi_link__isnull=True):
+        kpi = suggest(f"{target.metric} {target.text}")
+        if kpi is not None:
+            links.append(target_link_set(actor=actor, target=target, kpi=kpi.code))
+    return links

@@ -1,0 +1,316 @@
+"""Service-delivery pages: KPIs per unit, field and period with drill-down to late dossiers, the
+linked targets, dossier imports. Views read through selectors and write through services."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from cchc.delivery import charts, exports, selectors, services, store
+from cchc.delivery.forms import DossierUploadForm, TargetLinkForm
+from cchc.delivery.kpi.schema import CHANNEL_LABELS, STATUS_LABELS, Channel, Status
+from cchc.delivery.models import DossierImport, SourceMapping
+from cchc.delivery.permissions import access_unit, breadcrumb
+from cchc.org.models import Unit
+from cchc.org.permissions import scope_for
+from cchc.plans.permissions import access_target, targets_visible
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LATE_PAGE_SIZE = 50
+# The national targets of Resolution 76/NQ-CP the charts draw as lines.
+ON_TIME_TARGET = 0.98
+
+
+def _selection(request):
+    """(unit, catalogue, period, field) from the query string; 404 for a unit outside the scope."""
+    unit = access_unit(request.user, request.GET.get("don-vi"))
+    current = selectors.current_import()
+    catalogue = selectors.period_catalogue(current)
+    period = catalogue.get(request.GET.get("ky")) or catalogue.default
+    field = request.GET.get("linh-vuc", "")
+    return unit, current, catalogue, period, field
+
+
+def _query(unit: Unit, period, field: str = "", **extra) -> str:
+    params = {"don-vi": unit.code}
+    if period:
+        params["ky"] = period.key
+    if field:
+        params["linh-vuc"] = field
+    params.update(extra)
+    return urlencode(params)
+
+
+def _download(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+def overview(request):
+    unit, current, catalogue, period, field = _selection(request)
+    context = {
+        "unit": unit,
+        "crumbs": breadcrumb(request.user, unit),
+        "catalogue": catalogue,
+        "period": period,
+        "field": field,
+        "current": current,
+        "can_manage": services.can_manage_data(request.user),
+    }
+    if period is None:
+        return render(request, "delivery/overview.html", context)
+    config = selectors.kpi_config()
+    kpis = selectors.unit_kpis(unit, period, field=field, config=config)
+    children = selectors.children_kpis(unit, period, config=config) if not field else []
+    fields = selectors.field_kpis(unit, period, config=config) if not field else []
+    year = period.months[0][:4]
+    months = [m for m in catalogue.months if m.key.startswith(year)]
+    trend = selectors.monthly_kpis(unit, months, field=field, config=config)
+    ranked = sorted(
+        (c for c in children if c.unit != unit),
+        key=lambda c: (c.kpis["on_time_rate"] is None, c.kpis["on_time_rate"] or 0),
+    )
+    context.update(
+        kpis=kpis,
+        score=selectors.UnitKpis(unit, unit.name, kpis).score if not field else None,
+        children=children,
+        fields=fields,
+        all_fields=selectors.fields(),
+        query=_query(unit, period, field),
+        child_links={c.unit.pk: _query(c.unit, period) for c in children if c.unit and c.unit != unit},
+        ranking_chart=charts.bar_chart(
+            [charts.Bar(c.label, c.kpis["on_time_rate"], f"?{_query(c.unit, period)}") for c in ranked[:30]],
+            title=f"Tỷ lệ hồ sơ đúng hạn theo đơn vị (thấp nhất trước), {period.label}",
+            target=ON_TIME_TARGET,
+            target_label="mục tiêu 98%",
+        )
+        if len(ranked) > 1
+        else None,
+        trend_chart=charts.line_chart(
+            [f"T{int(m.key[5:])}" for m, _ in trend],
+            [
+                charts.Series("Đúng hạn", [k["on_time_rate"] for _, k in trend]),
+                charts.Series("Trực tuyến", [k["online_share"] for _, k in trend]),
+                charts.Series("Thanh toán trực tuyến", [k["online_payment_share"] for _, k in trend]),
+                charts.Series("Hài lòng", [k["satisfaction_share"] for _, k in trend]),
+            ],
+            title=f"Diễn biến theo tháng năm {year}, {unit.name}",
+        )
+        if len(trend) > 1
+        else None,
+        trend=trend,
+    )
+    return render(request, "delivery/overview.html", context)
+
+
+@login_required
+def overview_xlsx(request):
+    unit, _, catalogue, period, field = _selection(request)
+    if period is None:
+        raise Http404("Chưa có số liệu.")
+    config = selectors.kpi_config()
+    subtitle = f"Kỳ: {period.label} ({period.range_label})" + (f" · Lĩnh vực: {field}" if field else "")
+    sheets = [
+        ("Tổng hợp", "Đơn vị", [(unit.name, selectors.unit_kpis(unit, period, field=field, config=config))])
+    ]
+    if not field:
+        children = selectors.children_kpis(unit, period, config=config)
+        if children:
+            sheets.append(("Theo đơn vị", "Đơn vị", [(c.label, c.kpis) for c in children]))
+        sheets.append(("Theo lĩnh vực", "Lĩnh vực", selectors.field_kpis(unit, period, config=config)))
+    year = period.months[0][:4]
+    months = [m for m in catalogue.months if m.key.startswith(year)]
+    sheets.append(
+        (
+            "Theo tháng",
+            "Tháng",
+            [
+                (f"{m.label} ({m.range_label})", k)
+                for m, k in selectors.monthly_kpis(unit, months, field=field, config=config)
+            ],
+        )
+    )
+    content = exports.kpi_workbook(f"Chỉ số giải quyết TTHC – {unit.name}", subtitle, sheets)
+    return _download(content, f"chi-so-tthc-{unit.code}-{period.key}")
+
+
+def _late_rows(request):
+    unit, current, _, period, field = _selection(request)
+    if period is None or current is None:
+        raise Http404("Chưa có số liệu.")
+    return (
+        unit,
+        period,
+        field,
+        store.snapshot_path(current.snapshot),
+        selectors.kpi_config().engine_settings(as_of=current.data_until),
+    )
+
+
+@login_required
+def late_dossiers(request):
+    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    codes = selectors.unit_codes_below(unit)
+    trang = request.GET.get("trang", "1")
+    page_number = int(trang) if trang.isdigit() and int(trang) > 0 else 1
+    rows, total = store.late_dossiers(
+        snapshot,
+        codes,
+        period.start,
+        period.end,
+        kpi_settings,
+        field=field,
+        limit=LATE_PAGE_SIZE,
+        offset=(page_number - 1) * LATE_PAGE_SIZE,
+    )
+    names = dict(Unit.objects.filter(code__in={r["unit_code"] for r in rows}).values_list("code", "name"))
+    for row in rows:
+        row["unit_name"] = names.get(row["unit_code"], row["unit_code"])
+        row["channel_label"] = CHANNEL_LABELS.get(Channel(row["channel"]), "")
+        row["status_label"] = STATUS_LABELS.get(Status(row["status"]), "")
+    pages = Paginator(range(total), LATE_PAGE_SIZE).get_page(page_number)
+    return render(
+        request,
+        "delivery/late_dossiers.html",
+        {
+            "unit": unit,
+            "crumbs": breadcrumb(request.user, unit),
+            "period": period,
+            "field": field,
+            "rows": rows,
+            "total": total,
+            "page": pages,
+            "query": _query(unit, period, field),
+        },
+    )
+
+
+@login_required
+def late_dossiers_xlsx(request):
+    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    rows, _ = store.late_dossiers(
+        snapshot,
+        selectors.unit_codes_below(unit),
+        period.start,
+        period.end,
+        kpi_settings,
+        field=field,
+        limit=None,
+    )
+    names = dict(Unit.objects.filter(path__startswith=unit.path).values_list("code", "name"))
+    subtitle = f"Kỳ: {period.label} ({period.range_label})" + (f" · Lĩnh vực: {field}" if field else "")
+    content = exports.late_workbook(f"Hồ sơ trễ hạn – {unit.name}", subtitle, rows, names)
+    return _download(content, f"ho-so-tre-han-{unit.code}-{period.key}")
+
+
+@login_required
+def targets(request):
+    """Plan targets measured by a KPI, with value and status per period of the latest year."""
+    scope = scope_for(request.user)
+    visible = list(
+        targets_visible(scope)
+        .filter(kpi_link__isnull=False)
+        .select_related("plan", "plan__issuer", "kpi_link")
+        .order_by("plan__issuer__path", "plan_id", "area", "position")
+    )
+    catalogue = selectors.period_catalogue()
+    default = catalogue.default
+    year = default.key[:4] if default else ""
+    periods = [
+        p for p in catalogue.spans if p.key.startswith(year) and p.kind in ("quarter", "half", "9m", "year")
+    ]
+    columns = [(p, selectors.target_actuals(visible, p)) for p in periods]
+    rows = [(t, [(p, actuals.get(t.pk)) for p, actuals in columns]) for t in visible]
+    return render(
+        request,
+        "delivery/targets.html",
+        {"rows": rows, "periods": periods, "current": selectors.current_import()},
+    )
+
+
+@login_required
+@require_POST
+def target_link(request, pk: int):
+    target = access_target(request.user, pk, for_edit=True)
+    form = TargetLinkForm(request.POST)
+    back = reverse("plans:target_edit", args=[target.pk])
+    if not form.is_valid():
+        messages.error(request, "Chọn một chỉ số hợp lệ.")
+        return redirect(back)
+    try:
+        if form.cleaned_data["kpi"]:
+            services.target_link_set(
+                actor=request.user,
+                target=target,
+                kpi=form.cleaned_data["kpi"],
+                field=form.cleaned_data["field"],
+            )
+            messages.success(request, "Đã liên kết chỉ tiêu với chỉ số giải quyết TTHC.")
+        else:
+            services.target_link_clear(actor=request.user, target=target)
+            messages.success(request, "Đã bỏ liên kết chỉ số.")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(back)
+
+
+@login_required
+def imports(request):
+    if not services.can_manage_data(request.user):
+        raise Http404("Không tìm thấy trang.")
+    form = DossierUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory(dir=store.store_dir()) as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            with open(path, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                batch = services.dossiers_import(
+                    actor=request.user, path=path, file_name=upload.name, mapping=form.cleaned_data["mapping"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("delivery:imports")
+        if batch.status == DossierImport.Status.SUCCEEDED:
+            messages.success(request, batch.message)
+        else:
+            messages.error(request, batch.message)
+        return redirect("delivery:import_detail", pk=batch.pk)
+    batches = DossierImport.objects.select_related("mapping", "created_by").order_by("-started_at", "-pk")
+    return render(
+        request,
+        "delivery/imports.html",
+        {
+            "form": form,
+            "page": Paginator(batches, 25).get_page(request.GET.get("trang")),
+            "mappings": SourceMapping.objects.all(),
+            "max_mb": settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "current": selectors.current_import(),
+        },
+    )
+
+
+@login_required
+def import_detail(request, pk: int):
+    if not services.can_manage_data(request.user):
+        raise Http404("Không tìm thấy trang.")
+    batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
+    if batch is None:
+        raise Http404("Không tìm thấy lần nhập.")
+    return render(request, "delivery/import_detail.html", {"batch": batch})
