@@ -49,3 +49,16 @@ def launch_chromium(playwright):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is required for browser tests: `make test` installs Debian's chromium.")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def signed_in_page(browser, live_server, username: str, password: str, *, width: int = 1280):
+    """A new browser page signed in as ``username`` through the login form."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(15000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page

@@ -409,35 +409,41 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _in_list(values: Collection[str]) -> str:
-    return ", ".join(_lit(v) for v in sorted(set(values)))
+def _case_map(x: str, mapping: dict[str, str], otherwise: str = "NULL") -> str:
+    """``CASE x WHEN key THEN value ... ELSE otherwise END`` (values are SQL). Not IN lists, MAPs or
+    list_contains: DuckDB turns IN lists in a SELECT list into mark joins; MAP lookups cost more."""
+    if not mapping:
+        return otherwise
+    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in sorted(mapping.items()))
+    return f"CASE {x} {whens} ELSE {otherwise} END"
 
 
-def _contains(values: Collection[str], x: str) -> str:
-    """x IN (values) as a CASE: DuckDB rewrites IN lists (and list_contains) in a SELECT list into
-    mark joins, which cannot be pruned and cost more."""
-    whens = " ".join(f"WHEN {_lit(v)} THEN true" for v in sorted(set(values)))
-    return f"(CASE {x} {whens} ELSE false END)"
+_WS = " \t\r\n\u00a0\ufeff"
 
 
-_TRIM_CHARS = _lit(" \t\r\n\u00a0\ufeff")
+def _clean(x: str) -> str:
+    """Trimmed value, NULL when empty. trim() costs ~100 ns a value, so only values that start or
+    end with a space, or hold a tab or a non-breaking space, are trimmed."""
+    return (
+        f"nullif(CASE WHEN starts_with({x}, ' ') OR ends_with({x}, ' ') OR contains({x}, chr(9)) "
+        f"OR contains({x}, chr(160)) OR contains({x}, chr(65279)) THEN trim({x}, {_lit(_WS)}) ELSE {x} END, '')"
+    )
 
 
 def _sql_fold(x: str) -> str:
-    """fold_key in SQL (ASCII result for Vietnamese text)."""
+    """fold_key in SQL (an ASCII result for Vietnamese text)."""
     return (
         f"trim(regexp_replace(regexp_replace(lower(strip_accents(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'))), "
         f"'[^a-z0-9_\\s]', ' ', 'g'), '\\s+', ' ', 'g'))"
     )
 
 
-def _is_digits(x: str) -> str:
-    return f"regexp_full_match({x}, '[0-9]+')"
-
-
 def _nfc(x: str) -> str:
-    """NFC only for values with a combining mark (U+0300–U+036F): nfc_normalize is slow on text."""
-    return f"CASE WHEN regexp_matches({x}, '[\\x{{0300}}-\\x{{036F}}]') THEN nfc_normalize({x}) ELSE {x} END"
+    """NFC, computed only for non-ASCII values holding a combining mark (nfc_normalize is slow)."""
+    return (
+        f"CASE WHEN strlen({x}) = length({x}) THEN {x} "
+        f"WHEN regexp_matches({x}, '[\\x{{0300}}-\\x{{036F}}]') THEN nfc_normalize({x}) ELSE {x} END"
+    )
 
 
 def _quote_value(x: str) -> str:
@@ -453,8 +459,26 @@ class _Check:
     message: str  # SQL expression
 
 
+def _r(name: str) -> str:
+    return _ident("__r_" + name)
+
+
+def _e(name: str) -> str:
+    return _ident("__e_" + name)
+
+
+def _d(name: str) -> str:
+    return _ident("__d_" + name)
+
+
 class _Plan:
-    """The SQL of one file: layers of SELECTs over ``source_sql`` (raw VARCHAR columns)."""
+    """The SQL of one file, as layers of SELECTs over ``read_csv(all_varchar)``:
+
+    A. ``__row`` and the trimmed raw text ``__r_<col>`` of every canonical column (or its default);
+    B. typed values ``<col>`` (numbers as ``__d_<col>`` DOUBLE first);
+    C. typed numbers and the error code of every cell ``__e_<col>``: NULL ok, 1 missing,
+       2 not convertible, 3 not an integer, 4 out of range.
+    The checks (cells, unit catalogue, schema rules) are conditions over C."""
 
     def __init__(self, mapping: SourceMapping, headers: list[str], row_expr: str, known_table: str | None):
         self.mapping = mapping
@@ -492,42 +516,26 @@ class _Plan:
                 f"Tệp thiếu {len(missing)} cột bắt buộc: {names}. Hãy kiểm tra dòng tiêu đề hoặc cấu hình ánh xạ cột."
             )
 
-    # -- layer 0: raw text -------------------------------------------------------------------------
-    def _raw(self, name: str) -> str:
+    # -- A: raw text ------------------------------------------------------------------------------
+    def raw_sql(self, name: str) -> str:
         header = self.source[name]
         if header is not None:
-            x = _ident(header)
-            # trim(x, chars) is 3x slower than trim(x): only for values with a tab or non-breaking space
-            return (
-                f"nullif(CASE WHEN contains({x}, chr(160)) OR contains({x}, chr(9)) "
-                f"THEN trim({x}, {_TRIM_CHARS}) ELSE trim({x}) END, '')"
-            )
+            return _clean(_ident(header))
         value = self.defaults[name]
-        if value is None:
-            return "NULL::VARCHAR"
         if isinstance(value, bool):
             return _lit("true" if value else "false")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return _lit(str(value).strip()) + "::VARCHAR" if str(value).strip() else "NULL::VARCHAR"
+        text = "" if value is None else str(value).strip()
+        return f"{_lit(text)}::VARCHAR" if text else "NULL::VARCHAR"
 
-    def layer0(self, source_sql: str, numbered: bool = True) -> str:
+    def layer_a(self, source_sql: str, numbered: bool) -> str:
         cols = [f"{self.row_expr if numbered else 'NULL::BIGINT'} AS __row"]
-        cols += [f"{self._raw(c.name)} AS {_ident('__r_' + c.name)}" for c in COLUMNS]
+        cols += [f"{self.raw_sql(c.name)} AS {_r(c.name)}" for c in COLUMNS]
         return f"SELECT {', '.join(cols)} FROM {source_sql}"
 
-    # -- layer 1: keys of word columns ------------------------------------------------------------
-    def _word_keys(self, name: str) -> set[str]:
-        m = self.mapping
-        if name == "status":
-            return set(m.status_words())
-        if name == "channel":
-            return set(m.channel_words())
-        if name == "level":
-            return set(m.level_words())
-        return {fold_key(v) for v in (*m.true_values, *m.false_values)} | {"true", "false"}
-
-    def _kind(self, name: str) -> str:
+    # -- B: typed values --------------------------------------------------------------------------
+    def kind(self, name: str) -> str:
         t = SQL_TYPES[name]
         if name in ("status", "channel", "level"):
             return name
@@ -539,150 +547,165 @@ class _Plan:
             return "number"
         return "text"
 
-    def layer1(self, inner: str) -> str:
-        cols = ["__row"] + [_ident("__r_" + c.name) for c in COLUMNS]
-        for c in COLUMNS:
-            kind = self._kind(c.name)
-            if kind not in ("status", "channel", "level", "boolean"):
-                continue
-            r = _ident("__r_" + c.name)
-            keys = [k for k in self._word_keys(c.name) if k]
-            digits = f"WHEN {_is_digits(r)} THEN {r} " if kind in ("status", "channel") else ""
-            cols.append(
-                f"CASE WHEN {r} IS NULL THEN NULL {digits}"
-                f"WHEN {_contains(keys, f'lower({r})')} THEN lower({r}) "
-                f"ELSE {_sql_fold(r)} END AS {_ident('__k_' + c.name)}"
-            )
-        return f"SELECT {', '.join(cols)} FROM ({inner})"
+    def _words(self, name: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(exact spellings, folded keys) -> SQL value of a word column."""
+        m = self.mapping
+        kind = self.kind(name)
+        if kind == "status":
+            folded = {k: f"{v}::TINYINT" for k, v in m.status_words().items()}
+            labels = {label: f"{int(code)}::TINYINT" for code, label in STATUS_LABELS.items()}
+            exact = {str(i): f"{i}::TINYINT" for i in range(1, 11)}
+        elif kind == "channel":
+            folded = {k: f"{v}::TINYINT" for k, v in m.channel_words().items()}
+            labels = {label: f"{int(code)}::TINYINT" for code, label in CHANNEL_LABELS.items()}
+            exact = {str(i): f"{i}::TINYINT" for i in range(1, 4)}
+        elif kind == "level":
+            folded = {k: _lit(v) for k, v in m.level_words().items()}
+            labels = {"Một phần": "'partial'", "Toàn trình": "'full'"}
+            exact = {}
+        else:  # boolean
+            folded = {fold_key(v): "false" for v in m.false_values}
+            folded.update({fold_key(v): "true" for v in m.true_values})
+            folded.update({"true": "true", "false": "false"})
+            labels = {"Có": folded.get("co"), "Không": folded.get("khong"), "TRUE": "true", "FALSE": "false"}
+            exact = {}
+        folded = {k: v for k, v in folded.items() if k}
+        exact = {**folded, **{k: v for k, v in labels.items() if v is not None}, **exact}
+        return exact, folded
 
-    # -- layer 2: typed values and per-cell error codes (NULL ok, 1 missing, 2 bad, 3 not integer, 4 range)
-    def _number(self, r: str) -> str:
-        sep = self.mapping.thousands_separator
-        x = r
-        if sep:
-            x = f"replace({x}, {_lit(sep)}, '')"
-        if sep == ".":
-            x = f"replace({x}, ',', '.')"
-        return f"try_cast({x} AS DOUBLE)"
-
-    def _convert(self, c: schema.Column) -> tuple[str, str]:
-        """(typed value SQL, error code SQL) reading columns of layer 1."""
-        name, t = c.name, c.sql_type
-        r = _ident("__r_" + name)
-        k = _ident("__k_" + name)
-        kind = self._kind(name)
-        required = "NULL" if c.nullable else "1"
+    def _value_b(self, c: schema.Column) -> str:
+        r = _r(c.name)
+        kind = self.kind(c.name)
         if kind == "text":
-            value = _nfc(r)
-            return value, f"CASE WHEN {r} IS NULL THEN {required} END"
+            return _nfc(r)
         if kind == "timestamp":
             formats = list(dict.fromkeys((*ISO_FORMATS, *self.mapping.datetime_formats)))
-            fmt_list = "[" + ", ".join(_lit(f) for f in formats) + "]"
-            value = f"try_strptime({r}, {fmt_list})"
-        elif kind == "number":
-            d = self._number(r)
-            if t == "DOUBLE":
-                value = f"CASE WHEN isfinite({d}) THEN {d} END"
-                return (
-                    value,
-                    f"CASE WHEN {r} IS NULL THEN {required} WHEN NOT coalesce(isfinite({d}), false) THEN 2 END",
-                )
-            limit = {"TINYINT": 127, "SMALLINT": 32767}.get(t, 10**15 - 1)
-            ok = f"(isfinite({d}) AND {d} = round({d}) AND abs({d}) <= {limit})"
-            value = f"CASE WHEN {ok} THEN CAST({d} AS {t}) END"
-            code = (
-                f"CASE WHEN {r} IS NULL THEN {required} WHEN {d} IS NULL OR NOT isfinite({d}) THEN 2 "
-                f"WHEN {d} <> round({d}) THEN 3 WHEN abs({d}) > {limit} THEN 4 END"
-            )
-            return value, code
-        elif kind == "boolean":
-            trues = {fold_key(v) for v in self.mapping.true_values} | {"true"}
-            falses = {fold_key(v) for v in self.mapping.false_values} | {"false"}
-            empty_is = "false" if "" in falses else ("true" if "" in trues else "NULL")
-            trues.discard("")
-            falses.discard("")
-            value = (
-                f"CASE WHEN {r} IS NULL THEN {empty_is} WHEN {_contains(trues, k)} THEN true "
-                f"WHEN {_contains(falses, k)} THEN false END"
-            )
-            if empty_is == "NULL":
-                return value, f"CASE WHEN {r} IS NULL THEN {required} WHEN ({value}) IS NULL THEN 2 END"
-            return value, f"CASE WHEN {r} IS NOT NULL AND ({value}) IS NULL THEN 2 END"
-        elif kind in ("status", "channel"):
-            words = self.mapping.status_words() if kind == "status" else self.mapping.channel_words()
+            return f"try_strptime({r}, [{', '.join(_lit(f) for f in formats)}])"
+        if kind == "number":
+            sep = self.mapping.thousands_separator
+            x = r
+            if sep:
+                x = f"replace({x}, {_lit(sep)}, '')"
+            if sep == ".":
+                x = f"replace({x}, ',', '.')"
+            return f"try_cast({x} AS DOUBLE)"
+        exact, folded = self._words(c.name)
+        # Tiers, cheapest first, nested as CASE ... ELSE (a CASE evaluates its ELSE only for the rows
+        # not matched yet; coalesce evaluates every argument): codes and canonical words, exact
+        # spellings of every word, then the folded value.
+        value = _case_map(_sql_fold(r), folded)
+        value = _case_map(r, exact, value)
+        if kind in ("status", "channel"):
             hi = 10 if kind == "status" else 3
-            cases = " ".join(f"WHEN {_lit(w)} THEN {v}" for w, v in sorted(words.items()) if w)
             value = (
-                f"CAST(CASE WHEN {k} IS NULL THEN NULL WHEN {_is_digits(k)} THEN "
-                f"CASE WHEN try_cast({k} AS INTEGER) BETWEEN 1 AND {hi} THEN try_cast({k} AS INTEGER) END "
-                f"ELSE CASE {k} {cases} END END AS TINYINT)"
+                f"CASE WHEN regexp_full_match({r}, '[0-9]{{1,3}}') THEN (CASE WHEN try_cast({r} AS INTEGER) "
+                f"BETWEEN 1 AND {hi} THEN try_cast({r} AS TINYINT) END) ELSE {value} END"
             )
-        else:  # level
-            cases = " ".join(
-                f"WHEN {_lit(w)} THEN {_lit(v)}" for w, v in sorted(self.mapping.level_words().items()) if w
-            )
-            value = f"CASE {k} {cases} END"
-        return value, f"CASE WHEN {r} IS NULL THEN {required} WHEN ({value}) IS NULL THEN 2 END"
+        elif kind == "level":
+            value = _case_map(r, {"partial": "'partial'", "full": "'full'"}, value)
+        else:
+            value = _case_map(r, {"true": "true", "false": "false"}, value)
+        if kind == "boolean":
+            falses = {fold_key(v) for v in self.mapping.false_values}
+            trues = {fold_key(v) for v in self.mapping.true_values}
+            empty = "false" if "" in falses else ("true" if "" in trues else "NULL")
+            value = f"CASE WHEN {r} IS NULL THEN {empty} ELSE {value} END"
+        return value
 
-    def layer2(self, inner: str) -> str:
+    def layer_b(self, inner: str) -> str:
         cols = ["__row"]
         for c in COLUMNS:
-            value, code = self._convert(c)
-            cols.append(f"{value} AS {_ident(c.name)}")
-            cols.append(f"{code} AS {_ident('__e_' + c.name)}")
-            cols.append(_ident("__r_" + c.name))
+            value = self._value_b(c)
+            cols.append(f"{value} AS {_d(c.name) if self.kind(c.name) == 'number' else _ident(c.name)}")
+            cols.append(_r(c.name))
         if self.known_table:
-            cols.append(f"{_ident('__r_unit_code')} IS NOT NULL AND {_nfc(_ident('__r_unit_code'))} "
-                        f"IN (SELECT code FROM {self.known_table}) AS __unit_known")  # fmt: skip
+            cols.append(
+                f"{_r('unit_code')} IS NOT NULL AND {_nfc(_r('unit_code'))} IN (SELECT code FROM {self.known_table}) "
+                "AS __unit_known"
+            )
         return f"SELECT {', '.join(cols)} FROM ({inner})"
 
-    # -- checks over layer 2 --------------------------------------------------------------------------
+    # -- C: typed numbers and error codes ---------------------------------------------------------
+    def _value_c(self, c: schema.Column) -> tuple[str, str]:
+        r, kind = _r(c.name), self.kind(c.name)
+        required = "NULL" if c.nullable else "1"
+        if kind != "number":
+            v = _ident(c.name)
+            if kind == "boolean":
+                return v, f"CASE WHEN {v} IS NULL THEN (CASE WHEN {r} IS NULL THEN {required} ELSE 2 END) END"
+            return v, f"CASE WHEN {r} IS NULL THEN {required} WHEN {v} IS NULL THEN 2 END"
+        d = _d(c.name)
+        if c.sql_type == "DOUBLE":
+            value = f"CASE WHEN isfinite({d}) THEN {d} END"
+            return (
+                value,
+                f"CASE WHEN {r} IS NULL THEN {required} WHEN NOT coalesce(isfinite({d}), false) THEN 2 END",
+            )
+        limit = {"TINYINT": 127, "SMALLINT": 32767}.get(c.sql_type, 10**15 - 1)
+        value = f"CASE WHEN isfinite({d}) AND {d} = round({d}) AND abs({d}) <= {limit} THEN CAST({d} AS {c.sql_type}) END"
+        code = (
+            f"CASE WHEN {r} IS NULL THEN {required} WHEN {d} IS NULL OR NOT isfinite({d}) THEN 2 "
+            f"WHEN {d} <> round({d}) THEN 3 WHEN abs({d}) > {limit} THEN 4 END"
+        )
+        return value, code
+
+    def layer_c(self, inner: str) -> str:
+        cols = ["__row"]
+        for c in COLUMNS:
+            value, code = self._value_c(c)
+            cols += [f"{value} AS {_ident(c.name)}", f"{code} AS {_e(c.name)}", _r(c.name)]
+        if self.known_table:
+            cols.append("__unit_known")
+        return f"SELECT {', '.join(cols)} FROM ({inner})"
+
+    def converted(self, source_sql: str, numbered: bool) -> str:
+        return self.layer_c(self.layer_b(self.layer_a(source_sql, numbered)))
+
+    # -- checks over C ----------------------------------------------------------------------------
     def checks(self) -> list[_Check]:
         out: list[_Check] = []
-        order = 0
         for c in COLUMNS:
-            e = _ident("__e_" + c.name)
-            kind = self._kind(c.name)
-            bad = _quote_value(_ident("__r_" + c.name))
+            e = _e(c.name)
+            bad = _quote_value(_r(c.name))
             message = (
                 f"CASE {e} WHEN 1 THEN {_lit(MSG_REQUIRED)} "
                 f"WHEN 3 THEN {bad} || {_lit(' ' + _NOT_INTEGER)} "
                 f"WHEN 4 THEN {bad} || {_lit(' ' + _OUT_OF_RANGE)} "
-                f"ELSE {bad} || {_lit(' ' + _BAD_VALUE.get(kind, 'không hợp lệ'))} END"
+                f"ELSE {bad} || {_lit(' ' + _BAD_VALUE.get(self.kind(c.name), 'không hợp lệ'))} END"
             )
-            out.append(_Check(order, self.display[c.name], f"{e} IS NOT NULL", message))
-            order += 1
+            out.append(_Check(len(out), self.display[c.name], f"{e} IS NOT NULL", message))
         if self.known_table:
             out.append(
                 _Check(
-                    order,
+                    len(out),
                     self.display["unit_code"],
-                    "__e_unit_code IS NULL AND NOT __unit_known",
+                    f"{_e('unit_code')} IS NULL AND NOT __unit_known",
                     "'mã đơn vị «' || unit_code || '» không có trong danh mục đơn vị'",
                 )
             )
-            order += 1
         for name, condition in schema._RULES:
             column, message = RULE_MESSAGES.get(name, (None, _lit(name)))
             used = [n for n in COLUMN_NAMES if re.search(rf"\b{n}\b", condition)]
             column = column or (used[0] if used else "dossier_code")
-            clean = " AND ".join(f"{_ident('__e_' + n)} IS NULL" for n in used) or "true"
+            clean = " AND ".join(f"{_e(n)} IS NULL" for n in used) or "true"
             out.append(
-                _Check(order, self.display[column], f"({clean} AND coalesce(({condition}), false))", message)
+                _Check(
+                    len(out), self.display[column], f"({clean} AND coalesce(({condition}), false))", message
+                )
             )
-            order += 1
         return out
 
     def guarded_select(self, source_sql: str) -> str:
         """Canonical columns; raises (error()) on the first row with a problem."""
-        inner = self.layer2(self.layer1(self.layer0(source_sql, numbered=False)))
         bad = " OR ".join(f"({ch.condition})" for ch in self.checks())
         cols = ", ".join(f"CAST({_ident(c.name)} AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
-        return f"SELECT {cols} FROM ({inner}) WHERE CASE WHEN {bad} THEN error({_lit(_GUARD_MESSAGE)}) ELSE true END"
+        return (
+            f"SELECT {cols} FROM ({self.converted(source_sql, numbered=False)}) "
+            f"WHERE CASE WHEN {bad} THEN error({_lit(_GUARD_MESSAGE)}) ELSE true END"
+        )
 
     def diagnostic_select(self, source_sql: str) -> str:
         """(row, dossier_code, list of problems or NULL) for every row."""
-        inner = self.layer2(self.layer1(self.layer0(source_sql)))
         checks = self.checks()
         bad = " OR ".join(f"({ch.condition})" for ch in checks)
         structs = ", ".join(
@@ -690,8 +713,26 @@ class _Plan:
             for ch in checks
         )
         problems = f"CASE WHEN {bad} THEN list_filter([{structs}], lambda x: x.msg IS NOT NULL) END"
-        code = "CASE WHEN __e_dossier_code IS NULL THEN dossier_code END"
-        return f"SELECT __row, {code} AS dossier_code, {problems} AS problems FROM ({inner})"
+        code = f"CASE WHEN {_e('dossier_code')} IS NULL THEN dossier_code END"
+        return (
+            f"SELECT __row, {code} AS dossier_code, {problems} AS problems "
+            f"FROM ({self.converted(source_sql, numbered=True)})"
+        )
+
+    def default_error(self, con: duckdb.DuckDBPyConnection, name: str) -> int | None:
+        """Error code of a default value (converted as if it were a cell)."""
+        row = ", ".join(
+            f"{self.raw_sql(c.name) if c.name == name else 'NULL::VARCHAR'} AS {_ident(c.name)}"
+            for c in COLUMNS
+        )
+        saved = dict(self.source)
+        try:
+            self.source = {c.name: c.name for c in COLUMNS}
+            self.source[name] = None
+            sql = self.converted(f"(SELECT {row})", numbered=False)
+        finally:
+            self.source = saved
+        return con.execute(f"SELECT {_e(name)} FROM ({sql})").fetchone()[0]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1141,20 +1182,12 @@ def stage_file(
 
 
 def _check_defaults(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
-    if not plan.defaults:
-        return
-    for name in plan.defaults:
-        col = _COLUMN[name]
-        value, code = plan._convert(col)
-        raw = plan._raw(name)
-        keys_sql = plan.layer1(f"SELECT {raw} AS {_ident('__r_' + name)}, " + ", ".join(
-            f"NULL::VARCHAR AS {_ident('__r_' + c.name)}" for c in COLUMNS if c.name != name
-        ) + ", 0 AS __row")  # fmt: skip
-        bad = con.execute(f"SELECT {code} FROM ({keys_sql})").fetchone()[0]
-        if bad is not None:
+    for name, value in plan.defaults.items():
+        code = plan.default_error(con, name)
+        if code is not None:
+            reason = MSG_REQUIRED if code == 1 else _BAD_VALUE.get(plan.kind(name), "không hợp lệ")
             raise IngestFileError(
-                f"Giá trị mặc định «{plan.defaults[name]}» của cột «{plan.display[name]}» không hợp lệ "
-                f"({MSG_REQUIRED if bad == 1 else _BAD_VALUE.get(plan._kind(name), 'không hợp lệ')})."
+                f"Giá trị mặc định «{value}» của cột «{plan.display[name]}» trong cấu hình ánh xạ không hợp lệ ({reason})."
             )
 
 

@@ -132,3 +132,32 @@ def test_a_saved_mapping_reads_a_vietnamese_export(world, tmp_path):
 
     assert batch.status == "succeeded", batch.errors
     assert batch.inserted == 25 and batch.mapping == mapping
+
+
+def test_an_excel_export_imports_like_its_csv(world, tmp_path):
+    from openpyxl import Workbook
+
+    from cchc.delivery.kpi.schema import COLUMN_NAMES
+
+    rows = _rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Hồ sơ"
+    sheet.append(list(COLUMN_NAMES))
+    for row in rows:
+        sheet.append([row[name] for name in COLUMN_NAMES])
+    book.save(tmp_path / "mot-cua.xlsx")
+
+    from_excel = services.dossiers_import(actor=None, path=tmp_path / "mot-cua.xlsx")
+    from_csv = services.dossiers_import(actor=None, path=write_csv(tmp_path / "mot-cua.csv", rows))
+
+    assert (from_excel.status, from_excel.inserted) == ("succeeded", 25)
+    assert (from_csv.inserted, from_csv.updated, from_csv.unchanged) == (0, 0, 25)
+
+
+def test_the_import_command_shows_each_phase_of_its_progress(world, tmp_path, capsys):
+    call_command("import_dossiers", str(write_csv(tmp_path / "a.csv", _rows())))
+    err = capsys.readouterr().err
+    for phase in ("Đọc và kiểm tra tệp", "Cập nhật kho hồ sơ", "Tính chỉ số"):
+        assert phase in err
+    assert "100.0%" in err

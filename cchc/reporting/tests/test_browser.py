@@ -4,20 +4,13 @@ resubmits, Sở Nội vụ accepts."""
 import pytest
 
 from cchc.conftest import PASSWORD
+from cchc.testing import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _as(browser, live_server, username):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15000)
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return signed_in_page(browser, live_server, username, PASSWORD)
 
 
 def test_fill_submit_return_resubmit_accept(world, personas, reporting, live_server, browser):
