@@ -3,6 +3,7 @@ Saves go through the services (audit row, recomputation of the figures)."""
 
 from django.contrib import admin, messages
 
+from cchc.core.admin import ReadOnlyAdmin
 from cchc.delivery import services
 from cchc.delivery.models import DossierImport, KpiConfig, SourceMapping, TargetKpiLink
 
@@ -51,7 +52,7 @@ class SourceMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(DossierImport)
-class DossierImportAdmin(admin.ModelAdmin):
+class DossierImportAdmin(ReadOnlyAdmin):
     list_display = (
         "file_name",
         "started_at",
@@ -63,16 +64,6 @@ class DossierImportAdmin(admin.ModelAdmin):
         "error_count",
     )
     list_filter = ("status",)
-    readonly_fields = [f.name for f in DossierImport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TargetKpiLink)

@@ -27,6 +27,7 @@ from cchc.delivery.kpi.ingest import IngestFileError, merge_snapshot, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, SourceMapping, TargetKpiLink
+from cchc.delivery.selectors import current_import
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Target
@@ -138,16 +139,6 @@ def mapping_save(
 # Imports -----------------------------------------------------------------------------------------
 
 
-def current_import() -> DossierImport | None:
-    """The import whose snapshot is the store's current state."""
-    return (
-        DossierImport.objects.filter(status=DossierImport.Status.SUCCEEDED)
-        .exclude(snapshot="")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -186,6 +177,10 @@ def dossiers_import(
             return _import_locked(batch, actor, path, mapping, report, started)
     except ValidationError as exc:
         _fail(batch, actor, started, message=" ".join(exc.messages))
+        raise
+    except Exception as exc:  # a disk or engine failure: the batch must not stay "running"
+        log.exception("dossier import %s failed", batch.pk)
+        _fail(batch, actor, started, message=f"Lỗi hệ thống khi nhập, không có hồ sơ nào được nhập: {exc}")
         raise
 
 

@@ -35,6 +35,7 @@ import contextlib
 import csv
 import datetime as dt
 import math
+import mmap
 import os
 import re
 import shutil
@@ -480,9 +481,8 @@ class _Plan:
        2 not convertible, 3 not an integer, 4 out of range.
     The checks (cells, unit catalogue, schema rules) are conditions over C."""
 
-    def __init__(self, mapping: SourceMapping, headers: list[str], row_expr: str, known_table: str | None):
+    def __init__(self, mapping: SourceMapping, headers: list[str], known_table: str | None):
         self.mapping = mapping
-        self.row_expr = row_expr
         self.known_table = known_table
         by_key: dict[str, list[str]] = {}
         for h in headers:
@@ -529,8 +529,8 @@ class _Plan:
         text = "" if value is None else str(value).strip()
         return f"{_lit(text)}::VARCHAR" if text else "NULL::VARCHAR"
 
-    def layer_a(self, source_sql: str, numbered: bool) -> str:
-        cols = [f"{self.row_expr if numbered else 'NULL::BIGINT'} AS __row"]
+    def layer_a(self, source_sql: str, row_expr: str) -> str:
+        cols = [f"{row_expr} AS __row"]
         cols += [f"{self.raw_sql(c.name)} AS {_r(c.name)}" for c in COLUMNS]
         return f"SELECT {', '.join(cols)} FROM {source_sql}"
 
@@ -658,8 +658,8 @@ class _Plan:
             cols.append("__unit_known")
         return f"SELECT {', '.join(cols)} FROM ({inner})"
 
-    def converted(self, source_sql: str, numbered: bool) -> str:
-        return self.layer_c(self.layer_b(self.layer_a(source_sql, numbered)))
+    def converted(self, source_sql: str, row_expr: str = "NULL::BIGINT") -> str:
+        return self.layer_c(self.layer_b(self.layer_a(source_sql, row_expr)))
 
     # -- checks over C ----------------------------------------------------------------------------
     def checks(self) -> list[_Check]:
@@ -700,11 +700,11 @@ class _Plan:
         bad = " OR ".join(f"({ch.condition})" for ch in self.checks())
         cols = ", ".join(f"CAST({_ident(c.name)} AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
         return (
-            f"SELECT {cols} FROM ({self.converted(source_sql, numbered=False)}) "
+            f"SELECT {cols} FROM ({self.converted(source_sql)}) "
             f"WHERE CASE WHEN {bad} THEN error({_lit(_GUARD_MESSAGE)}) ELSE true END"
         )
 
-    def diagnostic_select(self, source_sql: str) -> str:
+    def diagnostic_select(self, source_sql: str, row_expr: str) -> str:
         """(row, dossier_code, list of problems or NULL) for every row."""
         checks = self.checks()
         bad = " OR ".join(f"({ch.condition})" for ch in checks)
@@ -716,7 +716,7 @@ class _Plan:
         code = f"CASE WHEN {_e('dossier_code')} IS NULL THEN dossier_code END"
         return (
             f"SELECT __row, {code} AS dossier_code, {problems} AS problems "
-            f"FROM ({self.converted(source_sql, numbered=True)})"
+            f"FROM ({self.converted(source_sql, row_expr)})"
         )
 
     def default_error(self, con: duckdb.DuckDBPyConnection, name: str) -> int | None:
@@ -729,7 +729,7 @@ class _Plan:
         try:
             self.source = {c.name: c.name for c in COLUMNS}
             self.source[name] = None
-            sql = self.converted(f"(SELECT {row})", numbered=False)
+            sql = self.converted(f"(SELECT {row})")
         finally:
             self.source = saved
         return con.execute(f"SELECT {_e(name)} FROM ({sql})").fetchone()[0]
@@ -889,12 +889,6 @@ class _Source:
             opts.append("parallel = false")
         return f"read_csv({', '.join(opts)})"
 
-    @property
-    def row_expr(self) -> str:
-        if self.row_column is None:
-            return "row_number() OVER () + 1"
-        return f"CAST({_ident(self.row_column)} AS BIGINT)"
-
 
 _ROW_COLUMN = "__cchc_row__"
 _DELIMITERS = (",", ";", "\t", "|")
@@ -934,63 +928,40 @@ def _detect_delimiter(line: str) -> str:
 
 
 def _has_blank_lines(path: Path) -> bool:
-    """Whether a blank line comes before some data (DuckDB skips blank lines; Excel counts them)."""
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        start = handle.read(3)
-        if start.startswith(b"\xef\xbb\xbf"):
-            start = start[3:]
-        if start[:1] in (b"\n", b"\r"):
+    """Whether a blank line comes before some data: DuckDB's CSV reader skips blank lines, Excel
+    shows them as rows. (A blank line inside a quoted value also counts: the slower numbering is
+    still right then.)"""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        if data[start : start + 1] in (b"\n", b"\r"):
             return True
-        handle.seek(0)
-        tail = b""
-        offset = 0
-        while True:
-            chunk = handle.read(16 << 20)
-            if not chunk:
-                return False
-            data = tail + chunk
-            for pattern in (b"\n\n", b"\n\r\n"):
-                pos = data.find(pattern)
-                while pos >= 0:
-                    after = offset - len(tail) + pos + len(pattern)
-                    if after < size and not _only_whitespace_after(handle, after, size):
-                        return True
-                    pos = data.find(pattern, pos + 1)
-            tail = data[-2:]
-            offset += len(chunk)
+        for pattern in (b"\n\n", b"\n\r\n"):
+            pos = data.find(pattern, start)
+            if pos >= 0 and (len(data) - pos > 4096 or data[pos:].strip()):
+                return True
+    return False
 
 
-def _only_whitespace_after(handle, position: int, size: int) -> bool:
-    if size - position > 1024:
-        return False
-    here = handle.tell()
-    handle.seek(position)
-    rest = handle.read()
-    handle.seek(here)
-    return not rest.strip()
-
-
-def _csv_source(
-    path: Path, mapping: SourceMapping, scratch: _Scratch, report: Callable[[float], None]
-) -> _Source:
+def _csv_source(path: Path, mapping: SourceMapping) -> _Source:
     line = _first_line(path)
-    delimiter = mapping.delimiter or _detect_delimiter(line)
-    if not _has_blank_lines(path):
-        return _Source(path, delimiter, "", None, [])
-    # Blank lines: number the rows in Python (Excel's numbering), streaming into a temporary CSV.
+    return _Source(path, mapping.delimiter or _detect_delimiter(line), "", None, [])
+
+
+def _numbered_csv(source: _Source, scratch: _Scratch, report: Callable[[float], None]) -> _Source:
+    """The CSV rewritten by Python's csv module with the Excel row number of every record in a first
+    column (for files with blank lines, which DuckDB skips). Streams; rows are not kept."""
     out = scratch.path(".csv")
-    size = max(path.stat().st_size, 1)
+    size = max(source.csv_path.stat().st_size, 1)
     try:
         with (
-            open(path, encoding="utf-8-sig", newline="") as src,
+            open(source.csv_path, encoding="utf-8-sig", newline="") as src,
             open(out, "w", encoding="utf-8", newline="") as dst,
         ):
-            reader = csv.reader(src, delimiter=delimiter, quotechar='"', doublequote=True)
+            reader = csv.reader(src, delimiter=source.delimiter, quotechar='"', doublequote=True)
             writer = csv.writer(dst, lineterminator="\n")
             width = None
             for number, record in enumerate(reader, start=1):
-                if not record or all(not v.strip() for v in record):
+                if not record:  # a blank line: a row in Excel, nothing for DuckDB
                     continue
                 if width is None:
                     width = len(record)
@@ -998,16 +969,17 @@ def _csv_source(
                     continue
                 if len(record) != width:
                     raise IngestFileError(
-                        f"Tệp CSV bị lỗi cấu trúc ở dòng {number}: có {len(record)} cột trong khi dòng tiêu đề có {width} cột."
+                        f"Tệp CSV bị lỗi cấu trúc ở dòng {number}: có {len(record)} cột "
+                        f"trong khi dòng tiêu đề có {width} cột."
                     )
                 writer.writerow([number, *record])
-                if number % 20000 == 0:
+                if number % 50_000 == 0:
                     report(src.buffer.tell() / size)
     except UnicodeDecodeError as exc:
         raise IngestFileError(_NOT_UTF8) from exc
     except csv.Error as exc:
         raise IngestFileError(f"Tệp CSV bị lỗi cấu trúc: {exc}") from exc
-    return _Source(out, ",", "", _ROW_COLUMN, [])
+    return _Source(out, ",", source.sheet, _ROW_COLUMN, source.headers)
 
 
 def _xlsx_cell(value: Any, decimal_comma: bool) -> str:
@@ -1154,8 +1126,8 @@ def stage_file(
             source = _xlsx_source(path, mapping, scratch, reporter.span(0.0, 0.5))
             base = 0.5
         else:
-            source = _csv_source(path, mapping, scratch, reporter.span(0.0, 0.3))
-            base = reporter.value
+            source = _csv_source(path, mapping)
+            base = 0.0
         with _connection(con, out_path.parent) as db:
             headers = _describe(db, source)
             known_table = None
@@ -1168,7 +1140,7 @@ def stage_file(
                 if codes:
                     db.executemany(f"INSERT INTO {known_table} VALUES (?)", [[c] for c in codes])
             try:
-                plan = _Plan(mapping, headers, source.row_expr, known_table)
+                plan = _Plan(mapping, headers, known_table)
                 _check_defaults(db, plan)
                 result = _stage(db, plan, source, out_path, scratch, reporter, base, max_errors, tag)
             finally:
@@ -1234,13 +1206,23 @@ def _stage(
         out_path.unlink()  # an earlier staging of the same file must not pass for this one
 
     # 2. Diagnostics: number every row and list every problem.
-    table = f"__cchc_diag_{tag}"
     start = reporter.value
+    if source.row_column is None and _has_blank_lines(source.csv_path):
+        source = _numbered_csv(source, scratch, reporter.span(start, start + (1 - start) * 0.4))
+        start = reporter.value
+    if source.row_column is None:
+        # row_number() OVER () directly over read_csv: documented to follow the file order (the CSV
+        # reader keeps it, an empty OVER () preserves it; DuckDB runs it as a single-threaded
+        # streaming window). Header = row 1, no blank lines (checked above): record n = row n + 1.
+        row_expr = "row_number() OVER () + 1"
+    else:
+        row_expr = f"CAST({_ident(source.row_column)} AS BIGINT)"
+    table = f"__cchc_diag_{tag}"
     try:
         try:
             _run(
                 con,
-                f"CREATE TEMP TABLE {table} AS {plan.diagnostic_select(source.read_sql())}",
+                f"CREATE TEMP TABLE {table} AS {plan.diagnostic_select(source.read_sql(), row_expr)}",
                 progress=reporter.span(start, start + (1 - start) * 0.8) if reporter.callback else None,
             )
         except duckdb.Error as exc:
@@ -1273,6 +1255,11 @@ def _stage(
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     errors = [RowError(source.sheet, int(e["row"]), e["col"], e["msg"]) for e in (listed or [])]
+    if not total:  # the fast pass found a problem the diagnostics did not: never pass such a file
+        total = 1
+        errors = [
+            RowError(source.sheet, None, None, "Tệp có dữ liệu không hợp lệ nhưng không xác định được dòng.")
+        ]
     return StageResult(rows=int(rows), errors=errors, error_count=int(total), path=None, seconds=0.0)
 
 

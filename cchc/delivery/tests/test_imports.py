@@ -161,3 +161,23 @@ def test_the_import_command_shows_each_phase_of_its_progress(world, tmp_path, ca
     for phase in ("Đọc và kiểm tra tệp", "Cập nhật kho hồ sơ", "Tính chỉ số"):
         assert phase in err
     assert "100.0%" in err
+
+
+def test_a_failure_inside_the_engine_leaves_a_refused_batch_and_the_old_state(world, tmp_path, monkeypatch):
+    services.dossiers_import(actor=None, path=write_csv(tmp_path / "a.csv", _rows()))
+    before = (KpiFigure.objects.count(), services.current_import())
+
+    def broken(*args, **kwargs):
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(services, "compute_kpis", broken)
+    rows = _rows() + [dossier("10930", 50, "2026-03-02 08:00")]
+    with pytest.raises(OSError):
+        services.dossiers_import(actor=None, path=write_csv(tmp_path / "b.csv", rows))
+
+    batch = DossierImport.objects.latest("pk")
+    assert batch.status == "failed" and "đĩa đầy" in batch.message
+    assert (KpiFigure.objects.count(), services.current_import()) == before
+    assert sorted(p.name for p in services.store.store_dir().glob("dossiers-*.parquet")) == [
+        before[1].snapshot
+    ]

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -265,3 +266,24 @@ def test_an_open_dossier_not_yet_due_on_the_export_day_is_not_late(world, tmp_pa
     assert "10930-260102-0002" in late and "10930-260108-0001" not in late
     overview = login(personas["officer"]).get("/dich-vu-cong/?don-vi=10930&ky=2026-01").content.decode()
     assert "Tháng 1/2026 (đến 10/01)" in overview
+
+
+def test_the_admin_pages_of_the_module_open_for_an_administrator(dossiers, personas, login):
+    client = login(personas["admin"])
+    for url in (
+        "/quan-tri/delivery/kpiconfig/",
+        "/quan-tri/delivery/sourcemapping/add/",
+        "/quan-tri/delivery/dossierimport/",
+        f"/quan-tri/delivery/dossierimport/{dossiers.pk}/change/",
+        "/quan-tri/delivery/targetkpilink/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_changing_the_settings_recomputes_the_figures(dossiers, personas, world):
+    january = selectors.period_catalogue().get("2026-01")
+    assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(3 / 20)
+    services.kpi_config_update(actor=personas["city_standing"], late_rate_denominator="finished")
+    assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(2 / 19)
+    with pytest.raises(PermissionDenied):
+        services.kpi_config_update(actor=personas["head"], satisfied_min_rating=5)
