@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cchc.core import audit, history
+from cchc.delivery import selectors as delivery_selectors
+from cchc.delivery.permissions import default_unit
 from cchc.org.permissions import scope_for
 from cchc.plans import selectors as plan_selectors
 from cchc.plans.models import Task
@@ -30,7 +32,13 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"plans": plans, "overdue": overdue, "scope": scope, "today": today},
+        {
+            "plans": plans,
+            "overdue": overdue,
+            "scope": scope,
+            "today": today,
+            "delivery": delivery_selectors.summary_for(default_unit(request.user)),
+        },
     )
 
 

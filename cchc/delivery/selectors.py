@@ -325,3 +325,23 @@ def report_target_values(unit: Unit, targets: Iterable[Target], start: date, end
             "note": note,
         }
     return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    unit: Unit
+    period: Period
+    kpis: dict[str, Any]
+
+
+def summary_for(unit: Unit | None) -> Summary | None:
+    """The unit's KPIs for the latest year to date, for the home page (three queries, one when the
+    store is empty)."""
+    current = current_import()
+    if unit is None or current is None:
+        return None
+    period = period_catalogue(current).default
+    if period is None:
+        return None
+    kpis = unit_kpis(unit, period)
+    return Summary(unit, period, kpis) if kpis["to_process"] else None

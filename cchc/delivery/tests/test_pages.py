@@ -287,3 +287,15 @@ def test_changing_the_settings_recomputes_the_figures(dossiers, personas, world)
     assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(2 / 19)
     with pytest.raises(PermissionDenied):
         services.kpi_config_update(actor=personas["head"], satisfied_min_rating=5)
+
+
+def test_the_home_page_sums_up_the_users_own_unit(dossiers, personas, login):
+    officer = login(personas["officer"]).get("/").content.decode()
+    assert "Giải quyết thủ tục hành chính · Xã Mao Điền" in officer and "85,0%" in officer
+    sibling = login(personas["sibling"]).get("/").content.decode()
+    assert "Xã Nam Sách" in sibling and "Xã Mao Điền" not in sibling.split('id="home-delivery"')[0][-300:]
+    client = login(personas["leader"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert len(queries) <= 14
