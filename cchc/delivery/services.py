@@ -139,6 +139,11 @@ def mapping_save(
 # Imports -----------------------------------------------------------------------------------------
 
 
+def _n(count: int) -> str:
+    """1234567 → "1.234.567" (Vietnamese thousands separator)."""
+    return f"{count:,}".replace(",", ".")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -210,7 +215,7 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                 rows=result.rows,
                 error_count=result.error_count,
                 errors=[str(e) for e in result.errors],
-                message=f"Tệp có {result.error_count} lỗi; không có hồ sơ nào được nhập.",
+                message=f"Tệp có {_n(result.error_count)} lỗi; không có hồ sơ nào được nhập.",
             )
         report("merge", 0.0)
         previous = current_import()
@@ -238,9 +243,9 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
             batch.finished_at = timezone.now()
             batch.seconds = round(time.perf_counter() - started, 3)
             batch.message = (
-                f"Đã nhập {result.rows:,} dòng: {merged.inserted:,} hồ sơ mới, {merged.updated:,} cập nhật, "
-                f"{merged.unchanged:,} không đổi."
-            ).replace(",", ".")
+                f"Đã nhập {_n(result.rows)} dòng: {_n(merged.inserted)} hồ sơ mới, "
+                f"{_n(merged.updated)} cập nhật, {_n(merged.unchanged)} không đổi."
+            )
             batch.save()
             audit.record(
                 actor=actor,
