@@ -15,18 +15,27 @@ size of a file is bounded by disk, not memory.
 
 How a file is read
 ------------------
-The happy path is a single parallel DuckDB pass: ``read_csv(all_varchar)`` → conversions → a guard
-that raises on the first bad row → ``COPY ... TO`` a temporary Parquet file, then a check that
-``dossier_code`` is unique. Only when that fails does the slower diagnostic pass run, which numbers
-the rows and lists every problem.
+The happy path is one parallel DuckDB pass: ``read_csv(all_varchar)`` → conversions → a guard that
+raises on the first row with a problem → ``COPY ... TO`` a temporary Parquet file; then a check that
+``dossier_code`` is unique, and the file is renamed into place. Only a file with a problem goes on to
+the diagnostics (``_diagnose``): duplicated codes (a parallel GROUP BY), then a numbered pass that
+keeps the rows with a problem (stopping at the ``max_errors``-th one when there are no duplicates),
+and a parallel count of all problems when that pass stopped early.
 
-Row numbers. In the diagnostic pass of a plain CSV file the row number is ``row_number() OVER ()``
-directly over ``read_csv``: DuckDB documents that the CSV reader returns rows in file order and that a
-window with an empty ``OVER ()`` preserves that order (it runs as a single-threaded "streaming
-window"); the parallel parts of the query come after the number is attached. DuckDB's CSV reader
-skips blank lines, which Excel shows as rows, so a CSV file with a blank line (other than at its end)
-is first rewritten by Python's ``csv`` module into a temporary CSV with an explicit row-number
-column, as .xlsx sheets always are (there the number is the real sheet row).
+Row numbers. In the numbered pass over a plain CSV file the row number is ``row_number() OVER ()``
+right over ``read_csv``: DuckDB documents that its CSV reader returns rows in file order and that a
+window with an empty ``OVER ()`` keeps that order (it runs as a single-threaded streaming window; the
+filters and joins come after the number is attached). DuckDB skips blank lines, which Excel shows as
+rows, so a CSV file with a blank line (other than at its end) is first rewritten by Python's ``csv``
+module into a temporary CSV with an explicit row-number column, as an .xlsx sheet always is (there the
+number is the real sheet row, so that pass runs in parallel).
+
+Values are converted in SQL: timestamps with ``try_strptime`` over the ISO formats and the mapping's
+formats, numbers with ``try_cast`` after removing the thousands separator, booleans, statuses,
+channels and levels by exact spelling, code or folded word (``fold_key`` in SQL), text trimmed and
+NFC-normalised. A cell that does not convert, a missing required value, each broken rule of
+``schema._RULES`` (only when the cells it reads are valid), a duplicated code and an unknown unit are
+each one ``RowError``.
 """
 
 from __future__ import annotations
@@ -35,7 +44,6 @@ import contextlib
 import csv
 import datetime as dt
 import math
-import mmap
 import os
 import re
 import shutil
@@ -43,7 +51,6 @@ import threading
 import time
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +58,8 @@ from typing import Any
 
 import duckdb
 
-from cchc.core.tabular import RowError  # plain dataclass; no Django needed
+from cchc.core.tabular import RowError  # plain dataclass with a Vietnamese __str__; no Django needed
+from cchc.core.text import fold_key
 
 from . import schema
 from .schema import CHANNEL_LABELS, COLUMN_NAMES, COLUMNS, SQL_TYPES, STATUS_LABELS
@@ -71,20 +79,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------------
-# Text folding (the same as cchc.core.text.fold_key, plus "_" read as a space for header matching).
-
-_SPACES = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
-
-
-def fold_key(text: Any) -> str:
-    """Accent-, case- and punctuation-insensitive key: "Đã trả kết quả." → "da tra ket qua"."""
-    if text is None:
-        return ""
-    decomposed = unicodedata.normalize("NFD", str(text))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
-    return _SPACES.sub(" ", _PUNCT.sub(" ", stripped)).strip()
+# Text folding: cchc.core.text.fold_key (no Django), plus "_" read as a space for header matching.
 
 
 def _header_key(text: Any) -> str:
@@ -196,6 +191,9 @@ class SourceMapping:
     datetime_formats: tuple[str, ...] = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
     thousands_separator: str = ""  # "." also makes "," the decimal separator ("12,5" minutes)
     delimiter: str | None = None  # CSV delimiter, None = detected from the header line
+    # Systems whose dossier codes do not start with the unit code and the day ("000.00.12.H26-…"):
+    # False skips that one format rule; codes must still be present and unique.
+    dossier_code_format: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -203,6 +201,9 @@ class SourceMapping:
             unknown = [k for k in keys if k not in SQL_TYPES]
             if unknown:
                 problems.append(f"{what}: không có cột chuẩn {', '.join(map(repr, unknown))}")
+        for name, header in self.columns.items():
+            if not isinstance(header, str) or not fold_key(header):
+                problems.append(f"columns: tiêu đề cột của {name} phải là một chuỗi không rỗng")
         if "dossier_code" in self.defaults:
             problems.append("defaults: mã hồ sơ không thể có giá trị mặc định")
         for name, value in self.defaults.items():
@@ -247,6 +248,7 @@ class SourceMapping:
             "datetime_formats",
             "thousands_separator",
             "delimiter",
+            "dossier_code_format",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -265,6 +267,8 @@ class SourceMapping:
             kwargs["thousands_separator"] = data["thousands_separator"] or ""
         if "delimiter" in data:
             kwargs["delimiter"] = data["delimiter"] or None
+        if "dossier_code_format" in data:
+            kwargs["dossier_code_format"] = bool(data["dossier_code_format"])
         return cls(**kwargs)
 
     def to_json(self) -> dict:
@@ -279,6 +283,7 @@ class SourceMapping:
             "datetime_formats": list(self.datetime_formats),
             "thousands_separator": self.thousands_separator,
             "delimiter": self.delimiter,
+            "dossier_code_format": self.dossier_code_format,
         }
 
     # The word maps with the defaults merged under the mapping's own words, keys folded.
@@ -415,7 +420,7 @@ def _case_map(x: str, mapping: dict[str, str], otherwise: str = "NULL") -> str:
     list_contains: DuckDB turns IN lists in a SELECT list into mark joins; MAP lookups cost more."""
     if not mapping:
         return otherwise
-    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in sorted(mapping.items()))
+    whens = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in mapping.items())
     return f"CASE {x} {whens} ELSE {otherwise} END"
 
 
@@ -468,6 +473,10 @@ def _e(name: str) -> str:
     return _ident("__e_" + name)
 
 
+def _f(name: str) -> str:
+    return _ident("__f_" + name)
+
+
 def _d(name: str) -> str:
     return _ident("__d_" + name)
 
@@ -476,6 +485,8 @@ class _Plan:
     """The SQL of one file, as layers of SELECTs over ``read_csv(all_varchar)``:
 
     A. ``__row`` and the trimmed raw text ``__r_<col>`` of every canonical column (or its default);
+    F. the folded key ``__f_<col>`` of word columns (status, channel, level, booleans), computed only
+       for values that are neither a code nor an exact spelling;
     B. typed values ``<col>`` (numbers as ``__d_<col>`` DOUBLE first);
     C. typed numbers and the error code of every cell ``__e_<col>``: NULL ok, 1 missing,
        2 not convertible, 3 not an integer, 4 out of range.
@@ -484,6 +495,7 @@ class _Plan:
     def __init__(self, mapping: SourceMapping, headers: list[str], known_table: str | None):
         self.mapping = mapping
         self.known_table = known_table
+        self.formats: dict[str, list[str]] = {}  # timestamp column -> formats, most used first
         by_key: dict[str, list[str]] = {}
         for h in headers:
             by_key.setdefault(_header_key(h), []).append(h)
@@ -515,6 +527,28 @@ class _Plan:
             raise IngestFileError(
                 f"Tệp thiếu {len(missing)} cột bắt buộc: {names}. Hãy kiểm tra dòng tiêu đề hoặc cấu hình ánh xạ cột."
             )
+
+    def datetime_formats(self) -> list[str]:
+        return list(dict.fromkeys((*ISO_FORMATS, *self.mapping.datetime_formats)))
+
+    def sniff_formats(self, con: duckdb.DuckDBPyConnection, source_sql: str, sample: int = 2000) -> None:
+        """Order the datetime formats of each timestamp column by how many of the first ``sample``
+        rows they parse. try_strptime tries a list of formats in order and a failed attempt costs
+        ~10x a successful one, so the usual format goes first (all formats are still tried)."""
+        formats = self.datetime_formats()
+        columns = [c.name for c in COLUMNS if self.kind(c.name) == "timestamp" and self.source[c.name]]
+        if not columns or len(formats) < 2:
+            return
+        counts = ", ".join(
+            f"count(try_strptime({_clean(_ident(self.source[n]))}, {_lit(f)}))"
+            for n in columns
+            for f in formats
+        )
+        row = con.execute(f"SELECT {counts} FROM (SELECT * FROM {source_sql} LIMIT {int(sample)})").fetchone()
+        for i, name in enumerate(columns):
+            hits = row[i * len(formats) : (i + 1) * len(formats)]
+            order = sorted(range(len(formats)), key=lambda k: -hits[k])  # stable: ties keep their order
+            self.formats[name] = [formats[k] for k in order]
 
     # -- A: raw text ------------------------------------------------------------------------------
     def raw_sql(self, name: str) -> str:
@@ -548,29 +582,35 @@ class _Plan:
         return "text"
 
     def _words(self, name: str) -> tuple[dict[str, str], dict[str, str]]:
-        """(exact spellings, folded keys) -> SQL value of a word column."""
+        """(exact spellings, folded keys) -> SQL value of a word column; the canonical spellings
+        first (a CASE tries its WHENs in order)."""
         m = self.mapping
         kind = self.kind(name)
         if kind == "status":
             folded = {k: f"{v}::TINYINT" for k, v in m.status_words().items()}
-            labels = {label: f"{int(code)}::TINYINT" for code, label in STATUS_LABELS.items()}
-            exact = {str(i): f"{i}::TINYINT" for i in range(1, 11)}
+            first = {label: f"{int(code)}::TINYINT" for code, label in STATUS_LABELS.items()}
         elif kind == "channel":
             folded = {k: f"{v}::TINYINT" for k, v in m.channel_words().items()}
-            labels = {label: f"{int(code)}::TINYINT" for code, label in CHANNEL_LABELS.items()}
-            exact = {str(i): f"{i}::TINYINT" for i in range(1, 4)}
+            first = {label: f"{int(code)}::TINYINT" for code, label in CHANNEL_LABELS.items()}
         elif kind == "level":
             folded = {k: _lit(v) for k, v in m.level_words().items()}
-            labels = {"Một phần": "'partial'", "Toàn trình": "'full'"}
-            exact = {}
+            first = {
+                "partial": "'partial'",
+                "full": "'full'",
+                "Một phần": "'partial'",
+                "Toàn trình": "'full'",
+            }
         else:  # boolean
             folded = {fold_key(v): "false" for v in m.false_values}
             folded.update({fold_key(v): "true" for v in m.true_values})
             folded.update({"true": "true", "false": "false"})
-            labels = {"Có": folded.get("co"), "Không": folded.get("khong"), "TRUE": "true", "FALSE": "false"}
-            exact = {}
+            first = {"true": "true", "false": "false"}
+            first.update(
+                {k: folded[fold_key(k)] for k in ("Có", "Không", "TRUE", "FALSE") if fold_key(k) in folded}
+            )
         folded = {k: v for k, v in folded.items() if k}
-        exact = {**folded, **{k: v for k, v in labels.items() if v is not None}, **exact}
+        exact = dict(first)
+        exact.update((k, v) for k, v in folded.items() if k not in exact)
         return exact, folded
 
     def _value_b(self, c: schema.Column) -> str:
@@ -579,7 +619,7 @@ class _Plan:
         if kind == "text":
             return _nfc(r)
         if kind == "timestamp":
-            formats = list(dict.fromkeys((*ISO_FORMATS, *self.mapping.datetime_formats)))
+            formats = self.formats.get(c.name) or self.datetime_formats()
             return f"try_strptime({r}, [{', '.join(_lit(f) for f in formats)}])"
         if kind == "number":
             sep = self.mapping.thousands_separator
@@ -589,28 +629,41 @@ class _Plan:
             if sep == ".":
                 x = f"replace({x}, ',', '.')"
             return f"try_cast({x} AS DOUBLE)"
-        exact, folded = self._words(c.name)
         # Tiers, cheapest first, nested as CASE ... ELSE (a CASE evaluates its ELSE only for the rows
-        # not matched yet; coalesce evaluates every argument): codes and canonical words, exact
-        # spellings of every word, then the folded value.
-        value = _case_map(_sql_fold(r), folded)
-        value = _case_map(r, exact, value)
+        # not matched yet; coalesce would evaluate every argument): codes, exact spellings (canonical
+        # words first), then the folded key computed in layer F for the other values only.
+        exact, folded = self._words(c.name)
+        value = _case_map(r, exact, _case_map(_f(c.name), folded))
         if kind in ("status", "channel"):
-            hi = 10 if kind == "status" else 3
-            value = (
-                f"CASE WHEN regexp_full_match({r}, '[0-9]{{1,3}}') THEN (CASE WHEN try_cast({r} AS INTEGER) "
-                f"BETWEEN 1 AND {hi} THEN try_cast({r} AS TINYINT) END) ELSE {value} END"
-            )
-        elif kind == "level":
-            value = _case_map(r, {"partial": "'partial'", "full": "'full'"}, value)
-        else:
-            value = _case_map(r, {"true": "true", "false": "false"}, value)
+            value = f"CASE WHEN {self._digits(c.name)} THEN {self._numeric_code(c.name)} ELSE {value} END"
         if kind == "boolean":
             falses = {fold_key(v) for v in self.mapping.false_values}
             trues = {fold_key(v) for v in self.mapping.true_values}
             empty = "false" if "" in falses else ("true" if "" in trues else "NULL")
             value = f"CASE WHEN {r} IS NULL THEN {empty} ELSE {value} END"
         return value
+
+    def _digits(self, name: str) -> str:
+        return f"regexp_full_match({_r(name)}, '[0-9]{{1,3}}')"
+
+    def _numeric_code(self, name: str) -> str:
+        r, hi = _r(name), (10 if name == "status" else 3)
+        return f"CASE WHEN try_cast({r} AS INTEGER) BETWEEN 1 AND {hi} THEN try_cast({r} AS TINYINT) END"
+
+    def layer_f(self, inner: str) -> str:
+        """Folded keys ``__f_<col>`` of word columns, only for values no cheaper tier recognises
+        (a simple ``CASE f(x) WHEN ...`` would evaluate f(x) once for every WHEN)."""
+        cols = ["*"]
+        for c in COLUMNS:
+            if self.kind(c.name) not in ("status", "channel", "level", "boolean"):
+                continue
+            r = _r(c.name)
+            exact, _ = self._words(c.name)
+            known = _case_map(r, dict.fromkeys(exact, "true"), "false")
+            if self.kind(c.name) in ("status", "channel"):
+                known = f"{self._digits(c.name)} OR {known}"
+            cols.append(f"CASE WHEN {r} IS NULL OR {known} THEN NULL ELSE {_sql_fold(r)} END AS {_f(c.name)}")
+        return f"SELECT {', '.join(cols)} FROM ({inner})"
 
     def layer_b(self, inner: str) -> str:
         cols = ["__row"]
@@ -659,7 +712,7 @@ class _Plan:
         return f"SELECT {', '.join(cols)} FROM ({inner})"
 
     def converted(self, source_sql: str, row_expr: str = "NULL::BIGINT") -> str:
-        return self.layer_c(self.layer_b(self.layer_a(source_sql, row_expr)))
+        return self.layer_c(self.layer_b(self.layer_f(self.layer_a(source_sql, row_expr))))
 
     # -- checks over C ----------------------------------------------------------------------------
     def checks(self) -> list[_Check]:
@@ -684,6 +737,8 @@ class _Plan:
                 )
             )
         for name, condition in schema._RULES:
+            if name == schema.DOSSIER_CODE_RULE and not self.mapping.dossier_code_format:
+                continue
             column, message = RULE_MESSAGES.get(name, (None, _lit(name)))
             used = [n for n in COLUMN_NAMES if re.search(rf"\b{n}\b", condition)]
             column = column or (used[0] if used else "dossier_code")
@@ -704,8 +759,21 @@ class _Plan:
             f"WHERE CASE WHEN {bad} THEN error({_lit(_GUARD_MESSAGE)}) ELSE true END"
         )
 
-    def diagnostic_select(self, source_sql: str, row_expr: str) -> str:
-        """(row, dossier_code, list of problems or NULL) for every row."""
+    def _code(self) -> str:
+        return f"CASE WHEN {_e('dossier_code')} IS NULL THEN dossier_code END"
+
+    def codes_select(self, source_sql: str) -> str:
+        """The valid dossier codes (only that column is converted)."""
+        return f"SELECT {self._code()} AS code FROM ({self.converted(source_sql)})"
+
+    def count_select(self, source_sql: str) -> str:
+        """(rows, number of cell and rule problems) in one parallel pass."""
+        failed = " + ".join(f"CAST(({ch.condition}) AS INTEGER)" for ch in self.checks())
+        return f"SELECT count(*), coalesce(sum({failed}), 0) FROM ({self.converted(source_sql)})"
+
+    def diagnostic_select(self, source_sql: str, row_expr: str, dups: str | None, limit: int | None) -> str:
+        """(row, dossier_code, list of problems or NULL) of the rows with a problem or a duplicated
+        code (``dups``: a table of such codes), in file order, the first ``limit`` of them."""
         checks = self.checks()
         bad = " OR ".join(f"({ch.condition})" for ch in checks)
         structs = ", ".join(
@@ -713,10 +781,14 @@ class _Plan:
             for ch in checks
         )
         problems = f"CASE WHEN {bad} THEN list_filter([{structs}], lambda x: x.msg IS NOT NULL) END"
-        code = f"CASE WHEN {_e('dossier_code')} IS NULL THEN dossier_code END"
+        keep = "problems IS NOT NULL"
+        if dups:
+            keep += f" OR dossier_code IN (SELECT code FROM {dups})"
         return (
-            f"SELECT __row, {code} AS dossier_code, {problems} AS problems "
-            f"FROM ({self.converted(source_sql, row_expr)})"
+            f"SELECT __row, dossier_code, problems FROM ("
+            f"SELECT __row, {self._code()} AS dossier_code, {problems} AS problems "
+            f"FROM ({self.converted(source_sql, row_expr)})) WHERE {keep}"
+            + (f" LIMIT {int(limit)}" if limit is not None else "")
         )
 
     def default_error(self, con: duckdb.DuckDBPyConnection, name: str) -> int | None:
@@ -873,9 +945,8 @@ class _Source:
     delimiter: str
     sheet: str  # "" for CSV
     row_column: str | None  # column holding the row number, or None: row_number() OVER () + 1
-    headers: list[str]
 
-    def read_sql(self, parallel: bool = True) -> str:
+    def read_sql(self) -> str:
         opts = [
             _lit(str(self.csv_path)),
             "all_varchar = true",
@@ -885,8 +956,6 @@ class _Source:
             "escape = '\"'",
             "auto_detect = true",
         ]
-        if not parallel:
-            opts.append("parallel = false")
         return f"read_csv({', '.join(opts)})"
 
 
@@ -930,21 +999,33 @@ def _detect_delimiter(line: str) -> str:
 def _has_blank_lines(path: Path) -> bool:
     """Whether a blank line comes before some data: DuckDB's CSV reader skips blank lines, Excel
     shows them as rows. (A blank line inside a quoted value also counts: the slower numbering is
-    still right then.)"""
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-        if data[start : start + 1] in (b"\n", b"\r"):
+    still right then.) Reads in chunks (an mmap would count the whole file in the RSS)."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+        start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        if head[start : start + 1] in (b"\n", b"\r"):
             return True
-        for pattern in (b"\n\n", b"\n\r\n"):
-            pos = data.find(pattern, start)
-            if pos >= 0 and (len(data) - pos > 4096 or data[pos:].strip()):
-                return True
+        handle.seek(0)
+        offset, tail = 0, b""
+        while chunk := handle.read(8 << 20):
+            data = tail + chunk
+            for pattern in (b"\n\n", b"\n\r\n"):
+                pos = data.find(pattern)
+                if pos >= 0:
+                    end = offset - len(tail) + pos  # position in the file
+                    if size - end > 4096:
+                        return True
+                    handle.seek(end)
+                    return bool(handle.read().strip())  # False: only blank lines up to the end
+            offset += len(chunk)
+            tail = data[-2:]
     return False
 
 
 def _csv_source(path: Path, mapping: SourceMapping) -> _Source:
     line = _first_line(path)
-    return _Source(path, mapping.delimiter or _detect_delimiter(line), "", None, [])
+    return _Source(path, mapping.delimiter or _detect_delimiter(line), "", None)
 
 
 def _numbered_csv(source: _Source, scratch: _Scratch, report: Callable[[float], None]) -> _Source:
@@ -979,7 +1060,7 @@ def _numbered_csv(source: _Source, scratch: _Scratch, report: Callable[[float], 
         raise IngestFileError(_NOT_UTF8) from exc
     except csv.Error as exc:
         raise IngestFileError(f"Tệp CSV bị lỗi cấu trúc: {exc}") from exc
-    return _Source(out, ",", source.sheet, _ROW_COLUMN, source.headers)
+    return _Source(out, ",", source.sheet, _ROW_COLUMN)
 
 
 def _xlsx_cell(value: Any, decimal_comma: bool) -> str:
@@ -1016,7 +1097,7 @@ def _xlsx_source(
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike: not a workbook we can read
         raise IngestFileError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
     out = scratch.path(".csv")
     decimal_comma = mapping.thousands_separator == "."
@@ -1040,31 +1121,21 @@ def _xlsx_source(
                     continue
                 if not any(c.strip() for c in cells):
                     continue
-                if len(cells) < width:
-                    cells += [""] * (width - len(cells))
-                elif len(cells) > width:
-                    if any(c.strip() for c in cells[width:]):
-                        extra = next(i for i in range(width, len(cells)) if cells[i].strip())
-                        from openpyxl.utils import get_column_letter
-
-                        raise IngestFileError(
-                            f"Trang tính «{sheet.title}», dòng {number}: có dữ liệu ở cột {get_column_letter(extra + 1)} "
-                            "nằm ngoài bảng (không có tiêu đề cột)."
-                        )
-                    cells = cells[:width]
+                # cells right of the last header are outside the table (notes): ignored
+                cells = cells[:width] + [""] * (width - len(cells))
                 writer.writerow([number, *cells])
                 if max_row and number % 2000 == 0:
                     report(number / max_row)
         title = sheet.title
     except IngestFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a damaged sheet part
         raise IngestFileError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
     finally:
         workbook.close()
     if width is None:
         raise IngestFileError(f"Trang tính «{title}» trống: không có dòng tiêu đề và dữ liệu.")
-    return _Source(out, ",", title, _ROW_COLUMN, [])
+    return _Source(out, ",", title, _ROW_COLUMN)
 
 
 def _csv_error(exc: Exception) -> IngestFileError:
@@ -1122,6 +1193,9 @@ def stage_file(
     scratch = _Scratch(out_path.parent, out_path.name)
     tag = uuid.uuid4().hex[:12]
     try:
+        # an earlier staging at out_path must not pass for this file
+        with contextlib.suppress(FileNotFoundError):
+            out_path.unlink()
         if suffix == ".xlsx":
             source = _xlsx_source(path, mapping, scratch, reporter.span(0.0, 0.5))
             base = 0.5
@@ -1133,15 +1207,15 @@ def stage_file(
             known_table = None
             if known_units is not None:
                 known_table = f"__cchc_known_{tag}"
-                codes = sorted(
-                    {unicodedata.normalize("NFC", str(u).strip()) for u in known_units if str(u).strip()}
-                )
-                db.execute(f"CREATE TEMP TABLE {known_table} (code VARCHAR)")
-                if codes:
-                    db.executemany(f"INSERT INTO {known_table} VALUES (?)", [[c] for c in codes])
+                codes = sorted({unicodedata.normalize("NFC", str(u).strip()) for u in known_units} - {""})
+                db.execute(f"CREATE TEMP TABLE {known_table} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
             try:
                 plan = _Plan(mapping, headers, known_table)
                 _check_defaults(db, plan)
+                try:
+                    plan.sniff_formats(db, source.read_sql())
+                except duckdb.Error as exc:
+                    _raise_file_error(exc)
                 result = _stage(db, plan, source, out_path, scratch, reporter, base, max_errors, tag)
             finally:
                 if known_table:
@@ -1187,9 +1261,7 @@ def _stage(
         rows = int(written[0][0]) if written else 0
     except duckdb.Error as exc:
         if _GUARD_MESSAGE not in str(exc):
-            if "CSV" in str(exc) or "unicode" in str(exc).lower():
-                raise _csv_error(exc) from exc
-            raise
+            _raise_file_error(exc)
         fast_ok = False
     if fast_ok:
         if rows == 0:
@@ -1202,65 +1274,116 @@ def _stage(
             return StageResult(rows=rows, errors=[], error_count=0, path=out_path, seconds=0.0)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    with contextlib.suppress(FileNotFoundError):
-        out_path.unlink()  # an earlier staging of the same file must not pass for this one
 
-    # 2. Diagnostics: number every row and list every problem.
+    # 2. Diagnostics: the rows with a problem, numbered as in Excel.
+    return _diagnose(con, plan, source, scratch, reporter, max_errors, tag)
+
+
+def _raise_file_error(exc: duckdb.Error) -> None:
+    """Re-raise a DuckDB error, as an IngestFileError when the CSV itself is unreadable."""
+    text = str(exc)
+    if "CSV" in text or "unicode" in text.lower():
+        raise _csv_error(exc) from exc
+    raise exc
+
+
+def _diagnose(
+    con: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    source: _Source,
+    scratch: _Scratch,
+    reporter: _Progress,
+    max_errors: int,
+    tag: str,
+) -> StageResult:
+    """List the first ``max_errors`` problems in file order and count them all.
+
+    a) duplicated codes (parallel pass over the code column) and the number of rows;
+    b) the numbered pass: rows with a problem or a duplicated code. Without duplicates it stops at
+       the ``max_errors``-th bad row (a file whose every row is wrong is diagnosed at once); with
+       duplicates it reads the whole file (the other row of a pair can be anywhere);
+    c) when (b) stopped early, the problems are counted in a parallel pass."""
     start = reporter.value
-    if source.row_column is None and _has_blank_lines(source.csv_path):
-        source = _numbered_csv(source, scratch, reporter.span(start, start + (1 - start) * 0.4))
-        start = reporter.value
-    if source.row_column is None:
-        # row_number() OVER () directly over read_csv: documented to follow the file order (the CSV
-        # reader keeps it, an empty OVER () preserves it; DuckDB runs it as a single-threaded
-        # streaming window). Header = row 1, no blank lines (checked above): record n = row n + 1.
-        row_expr = "row_number() OVER () + 1"
-    else:
-        row_expr = f"CAST({_ident(source.row_column)} AS BIGINT)"
-    table = f"__cchc_diag_{tag}"
+
+    def span(share: float) -> Callable[[float], None] | None:
+        nonlocal start
+        if reporter.callback is None:
+            return None
+        begin, start = start, start + (1 - start) * share
+        return reporter.span(begin, start)
+
+    dups, diag = f"__cchc_dups_{tag}", f"__cchc_diag_{tag}"
+    max_errors = max(int(max_errors), 0)
     try:
         try:
+            # one pass: the duplicated codes, and (grouping set ()) the number of rows
             _run(
                 con,
-                f"CREATE TEMP TABLE {table} AS {plan.diagnostic_select(source.read_sql(), row_expr)}",
-                progress=reporter.span(start, start + (1 - start) * 0.8) if reporter.callback else None,
+                f"CREATE TEMP TABLE {dups} AS SELECT code, count(*) AS n, grouping(code) AS everything "
+                f"FROM ({plan.codes_select(source.read_sql())}) GROUP BY GROUPING SETS ((code), ()) "
+                "HAVING grouping(code) = 1 OR (code IS NOT NULL AND count(*) > 1)",
+                progress=span(0.25),
             )
+            rows = con.execute(f"SELECT n FROM {dups} WHERE everything = 1").fetchone()[0]
+            con.execute(f"DELETE FROM {dups} WHERE everything = 1")
+            if rows == 0:
+                raise IngestFileError("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề).")
+            dup_rows = con.execute(f"SELECT coalesce(sum(n), 0) FROM {dups}").fetchone()[0]
+            if source.row_column is None and _has_blank_lines(source.csv_path):
+                source = _numbered_csv(source, scratch, span(0.3) or (lambda _: None))
+            if source.row_column is None:
+                # row_number() OVER () right over read_csv: DuckDB documents that the CSV reader
+                # returns rows in file order and that a window with an empty OVER () keeps it (it
+                # runs as a single-threaded streaming window; the filter and LIMIT come after it).
+                # Header = row 1 and no blank lines (checked above): record n is row n + 1.
+                row_expr = "row_number() OVER () + 1"
+            else:
+                row_expr = f"CAST({_ident(source.row_column)} AS BIGINT)"
+            limit = None if dup_rows else max_errors
+            _run(
+                con,
+                f"CREATE TEMP TABLE {diag} AS "
+                f"{plan.diagnostic_select(source.read_sql(), row_expr, dups if dup_rows else None, limit)}",
+                progress=span(0.7),
+            )
+            kept, listed_problems = con.execute(
+                f"SELECT count(*), coalesce(sum(len(problems)), 0) FROM {diag}"
+            ).fetchone()
+            if limit is not None and kept >= limit:
+                _, problems_total = _run(con, plan.count_select(source.read_sql()), progress=span(0.9))[0]
+            else:
+                problems_total = listed_problems
         except duckdb.Error as exc:
-            if "CSV" in str(exc) or "unicode" in str(exc).lower():
-                raise _csv_error(exc) from exc
-            raise
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        if rows == 0:
-            raise IngestFileError("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề).")
+            _raise_file_error(exc)
         code_col = plan.display["dossier_code"]
         errors_sql = f"""
             SELECT __row AS row, p.ord AS ord, p.col AS col, p.msg AS msg
-            FROM (SELECT __row, unnest(problems) AS p FROM {table} WHERE problems IS NOT NULL)
+            FROM (SELECT __row, unnest(problems) AS p FROM {diag} WHERE problems IS NOT NULL)
             UNION ALL
             SELECT t.__row, -1, {_lit(code_col)},
                 'mã hồ sơ «' || t.dossier_code || '» trùng với dòng '
                 || CAST(CASE WHEN t.__row = d.firsts[1] THEN d.firsts[2] ELSE d.firsts[1] END AS VARCHAR)
-                || CASE WHEN d.n > 2 THEN ' (mã này xuất hiện ' || d.n || ' lần trong tệp)' ELSE '' END
-            FROM {table} t
-            JOIN (SELECT dossier_code, min(__row, 2) AS firsts, count(*) AS n FROM {table}
-                  WHERE dossier_code IS NOT NULL GROUP BY dossier_code HAVING count(*) > 1) d
+                || CASE WHEN d.n > 2 THEN ' (mã này có ở ' || d.n || ' dòng)' ELSE '' END
+            FROM {diag} t
+            JOIN (SELECT dossier_code, min(__row, 2) AS firsts, count(*) AS n FROM {diag}
+                  WHERE dossier_code IN (SELECT code FROM {dups}) GROUP BY dossier_code) d
               USING (dossier_code)
         """
-        total, listed = con.execute(
-            f"""WITH e AS ({errors_sql})
-            SELECT (SELECT count(*) FROM e),
-                   (SELECT list(struct_pack(row, col, msg) ORDER BY row, ord) FROM
-                       (SELECT * FROM e ORDER BY row, ord LIMIT {int(max(max_errors, 0))}))"""
-        ).fetchone()
+        listed = con.execute(
+            f"SELECT list(struct_pack(row, col, msg) ORDER BY row, ord) FROM "
+            f"(SELECT * FROM ({errors_sql}) ORDER BY row, ord LIMIT {max_errors})"
+        ).fetchone()[0]
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"DROP TABLE IF EXISTS {diag}")
+        con.execute(f"DROP TABLE IF EXISTS {dups}")
+    total = int(problems_total) + int(dup_rows)
     errors = [RowError(source.sheet, int(e["row"]), e["col"], e["msg"]) for e in (listed or [])]
     if not total:  # the fast pass found a problem the diagnostics did not: never pass such a file
         total = 1
         errors = [
             RowError(source.sheet, None, None, "Tệp có dữ liệu không hợp lệ nhưng không xác định được dòng.")
         ]
-    return StageResult(rows=int(rows), errors=errors, error_count=int(total), path=None, seconds=0.0)
+    return StageResult(rows=int(rows), errors=errors, error_count=total, path=None, seconds=0.0)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -154,13 +154,15 @@ def csv_read_sql(path: str) -> str:
     return f"read_csv('{escaped}', header = true, columns = {{{cols}}})"
 
 
+DOSSIER_CODE_RULE = "dossier_code not {unit_code}-{yyMMdd}-{seq}"
+
 # Each rule: (name, SQL condition that is TRUE for a bad row). NULL-safe via coalesce where needed.
 _RULES: tuple[tuple[str, str], ...] = (
     ("status outside 1–10", "status NOT BETWEEN 1 AND 10"),
     ("channel outside 1–3", "channel NOT BETWEEN 1 AND 3"),
     ("level not partial/full", "level NOT IN ('partial', 'full')"),
     (
-        "dossier_code not {unit_code}-{yyMMdd}-{seq}",
+        DOSSIER_CODE_RULE,
         "NOT regexp_full_match(dossier_code, '.+-[0-9]{6}-[0-9]+') "
         "OR NOT starts_with(dossier_code, unit_code || '-' || strftime(submitted_at, '%y%m%d') || '-')",
     ),

@@ -181,3 +181,19 @@ def test_a_failure_inside_the_engine_leaves_a_refused_batch_and_the_old_state(wo
     assert sorted(p.name for p in services.store.store_dir().glob("dossiers-*.parquet")) == [
         before[1].snapshot
     ]
+
+
+def test_a_source_with_its_own_dossier_codes_imports_when_its_mapping_says_so(world, tmp_path):
+    from cchc.delivery.kpi.ingest import SourceMapping
+
+    rows = _rows()
+    for i, row in enumerate(rows, start=1):
+        row["dossier_code"] = f"000.00.12.H26-{i:06d}"
+    path = write_csv(tmp_path / "ma-rieng.csv", rows)
+    strict = services.dossiers_import(actor=None, path=path)
+    assert strict.status == "failed" and strict.error_count == 25
+
+    spec = SourceMapping(dossier_code_format=False).to_json()
+    mapping = services.mapping_save(actor=None, name="ma-rieng", title="Hệ thống có mã riêng", spec=spec)
+    relaxed = services.dossiers_import(actor=None, path=path, mapping=mapping)
+    assert (relaxed.status, relaxed.inserted) == ("succeeded", 25)
