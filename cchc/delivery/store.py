@@ -99,7 +99,7 @@ LATE_COLUMNS = (
 
 def late_dossiers(
     snapshot: Path,
-    unit_codes: list[str],
+    unit_codes: list[str] | None,
     start: date,
     end: date,
     kpi_settings: KpiSettings,
@@ -107,17 +107,21 @@ def late_dossiers(
     field: str = "",
     limit: int | None = 50,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+    count: bool = True,
+) -> tuple[list[dict[str, Any]], int | None]:
     """Dossiers counted late in [start, end] (``late_total`` of the engine): finished late within
-    the period, or still open at its end with the due date passed. Most late first."""
+    the period, or still open at its end (or on the export day, ``as_of``, if earlier) with the due
+    date passed. Most late first; ``unit_codes`` None = every unit. Returns (page, total); with
+    ``count=False`` the total is None (pages take it from the month figures, which agree: tested)."""
     done_col = kpi_settings.timeliness_basis
     done = f"(status IN (9, 10) AND {done_col} IS NOT NULL)" if done_col == "finished_at" else "(status = 10)"
     closed = f"CASE WHEN {done} THEN CAST({done_col} AS DATE) WHEN status IN (7, 8) THEN CAST(finished_at AS DATE) END"
     s, e = _q(start.isoformat()), _q(end.isoformat())
-    where = [
-        "received_at IS NOT NULL AND status NOT IN (1, 3)",
-        f"unit_code IN ({', '.join(_q(c) for c in unit_codes) or 'NULL'})",
-    ]
+    # Days late of an open dossier count to the period's end, or to the export day when earlier.
+    seen = _q((min(end, kpi_settings.as_of) if kpi_settings.as_of else end).isoformat())
+    where = ["received_at IS NOT NULL AND status NOT IN (1, 3)"]
+    if unit_codes is not None:
+        where.append(f"unit_code IN ({', '.join(_q(c) for c in unit_codes) or 'NULL'})")
     if field:
         where.append(f"field = {_q(field)}")
     finished_late = (
@@ -130,33 +134,27 @@ def late_dossiers(
     )
     if kpi_settings.as_of is not None:  # not late yet on the export day (see KpiSettings.as_of)
         open_late += f" AND CAST(due_at AS DATE) <= DATE {_q(kpi_settings.as_of.isoformat())}"
-    sql = f"""
+    source = (
+        f"FROM read_parquet({_q(str(snapshot))}) "
+        f"WHERE {' AND '.join(where)} AND (coalesce({finished_late}, false) OR ({open_late}))"
+    )
+    # A top-N page: DuckDB keeps a heap of N rows instead of sorting every late dossier.
+    page = f"""
         SELECT dossier_code, unit_code, procedure_code, field, channel, received_at, due_at,
                CASE WHEN {done} THEN {done_col} END AS done_at, status,
                CASE WHEN {finished_late} THEN CAST({done_col} AS DATE) - CAST(due_at AS DATE)
-                    ELSE DATE {e} - CAST(due_at AS DATE) END AS days_late,
-               coalesce({finished_late}, false) AS finished_in_period, apology_letter,
-               count(*) OVER () AS total
-        FROM read_parquet({_q(str(snapshot))})
-        WHERE {" AND ".join(where)} AND (coalesce({finished_late}, false) OR ({open_late}))
+                    ELSE DATE {seen} - CAST(due_at AS DATE) END AS days_late,
+               coalesce({finished_late}, false) AS finished_in_period, apology_letter
+        {source}
         ORDER BY days_late DESC, dossier_code
         {f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""}
     """
     con = connect()
     try:
-        cursor = con.execute(sql)
+        total = con.execute(f"SELECT count(*) {source}").fetchone()[0] if count else None
+        cursor = con.execute(page)
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     finally:
         con.close()
-    total = rows[0].pop("total") if rows else 0
-    for row in rows[1:]:
-        row.pop("total")
-    if not rows and offset:
-        total = late_count(snapshot, unit_codes, start, end, kpi_settings, field=field)
-    return rows, int(total)
-
-
-def late_count(snapshot: Path, unit_codes, start, end, kpi_settings, *, field: str = "") -> int:
-    rows, total = late_dossiers(snapshot, unit_codes, start, end, kpi_settings, field=field, limit=1)
-    return total
+    return rows, total

@@ -163,10 +163,11 @@ def _late_rows(request):
 @login_required
 def late_dossiers(request):
     unit, period, field, snapshot, kpi_settings = _late_rows(request)
-    codes = selectors.unit_codes_below(unit)
+    codes = None if unit.parent_id is None else selectors.unit_codes_below(unit)
     trang = request.GET.get("trang", "1")
     page_number = int(trang) if trang.isdigit() and int(trang) > 0 else 1
-    rows, total = store.late_dossiers(
+    total = selectors.unit_kpis(unit, period, field=field)["late_total"]
+    rows, _ = store.late_dossiers(
         snapshot,
         codes,
         period.start,
@@ -175,6 +176,7 @@ def late_dossiers(request):
         field=field,
         limit=LATE_PAGE_SIZE,
         offset=(page_number - 1) * LATE_PAGE_SIZE,
+        count=False,
     )
     names = dict(Unit.objects.filter(code__in={r["unit_code"] for r in rows}).values_list("code", "name"))
     for row in rows:
@@ -203,12 +205,13 @@ def late_dossiers_xlsx(request):
     unit, period, field, snapshot, kpi_settings = _late_rows(request)
     rows, _ = store.late_dossiers(
         snapshot,
-        selectors.unit_codes_below(unit),
+        None if unit.parent_id is None else selectors.unit_codes_below(unit),
         period.start,
         period.end,
         kpi_settings,
         field=field,
         limit=None,
+        count=False,
     )
     names = dict(Unit.objects.filter(path__startswith=unit.path).values_list("code", "name"))
     subtitle = f"Kỳ: {period.label} ({period.range_label})" + (f" · Lĩnh vực: {field}" if field else "")

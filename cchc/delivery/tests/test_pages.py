@@ -299,3 +299,30 @@ def test_the_home_page_sums_up_the_users_own_unit(dossiers, personas, login):
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     assert len(queries) <= 14
+
+
+def test_every_write_endpoint_answers_each_persona_within_its_scope(
+    dossiers, online_target, personas, login, tmp_path
+):
+    from cchc.delivery.models import DossierImport, TargetKpiLink
+    from cchc.testing import expect
+
+    # anonymous officer office_officer head commune_standing sibling city_standing department_officer leader admin
+    link_allowed = expect("302 302 404 302 302 404 404 404 404 302")
+    for persona, status in link_allowed.items():
+        TargetKpiLink.objects.filter(target=online_target).update(kpi="online_share")
+        response = login(personas[persona]).post(
+            f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate"}
+        )
+        assert response.status_code == status, persona
+        changed = TargetKpiLink.objects.get(target=online_target).kpi == "late_rate"
+        assert changed == (status == 302 and persona != "anonymous"), persona
+
+    upload_allowed = expect("302 404 404 404 404 404 302 404 404 302")
+    path = write_csv(tmp_path / "them.csv", [dossier("10930", 900, "2026-02-02 09:00")])
+    for persona, status in upload_allowed.items():
+        before = DossierImport.objects.count()
+        with open(path, "rb") as handle:
+            response = login(personas[persona]).post("/dich-vu-cong/nhap-du-lieu/", {"file": handle})
+        assert response.status_code == status, persona
+        assert DossierImport.objects.count() == before + (status == 302 and persona != "anonymous"), persona
