@@ -32,6 +32,14 @@ class TargetLinkForm(forms.Form):
     kpi = forms.ChoiceField(
         label="Đo bằng chỉ số", choices=[("", "— Không liên kết —"), *KPI_CHOICES], required=False
     )
-    field = forms.CharField(
-        label="Chỉ tính lĩnh vực (để trống: mọi lĩnh vực)", max_length=200, required=False
-    )
+    field = forms.ChoiceField(label="Chỉ tính lĩnh vực", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from cchc.delivery.selectors import fields
+
+        super().__init__(*args, **kwargs)
+        known = fields()
+        current = (self.initial or {}).get("field")
+        if current and current not in known:
+            known.append(current)  # a field no longer in the data stays selectable, not silently lost
+        self.fields["field"].choices = [("", "Mọi lĩnh vực"), *((f, f) for f in sorted(known))]

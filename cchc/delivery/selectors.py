@@ -20,6 +20,7 @@ from cchc.org.models import Unit
 from cchc.plans.models import Target
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+AUTO_VALUE_NOTE = "Tự động từ dữ liệu hồ sơ một cửa"
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,7 @@ def report_target_values(unit: Unit, targets: Iterable[Target], start: date, end
     for target_id, actual in actuals.items():
         if actual.value is None:
             continue
-        note = f"Tự động từ dữ liệu hồ sơ một cửa ({actual.kpi.label}, {period.range_label}"
+        note = f"{AUTO_VALUE_NOTE} ({actual.kpi.label}, {period.range_label}"
         note += ")" if period.complete else ", số liệu chưa đủ kỳ)"
         out[target_id] = {
             "actual": Decimal(str(round(actual.value, 2))),

@@ -248,7 +248,8 @@ def targets(request):
 @require_POST
 def target_link(request, pk: int):
     target = access_target(request.user, pk, for_edit=True)
-    form = TargetLinkForm(request.POST)
+    existing = getattr(target, "kpi_link", None)
+    form = TargetLinkForm(request.POST, initial={"field": existing.field if existing else ""})
     back = reverse("plans:target_edit", args=[target.pk])
     if not form.is_valid():
         messages.error(request, "Chọn một chỉ số hợp lệ.")

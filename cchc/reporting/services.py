@@ -11,7 +11,7 @@ from django.utils import timezone
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import nfc
-from cchc.delivery.selectors import report_target_values
+from cchc.delivery.selectors import AUTO_VALUE_NOTE, report_target_values
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Plan, Target, Task
@@ -310,7 +310,14 @@ def report_save(
                 errors.append(f"{label}: tử số lớn hơn mẫu số.")
                 continue
             actual = (numerator * 100 / denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        new = (actual, numerator, denominator, nfc(data.get("note", value.note)))
+        note = nfc(data.get("note", value.note))
+        if (
+            "note" not in data
+            and note.startswith(AUTO_VALUE_NOTE)
+            and (actual, numerator, denominator) != (value.actual, value.numerator, value.denominator)
+        ):
+            note = "Đơn vị sửa giá trị tính tự động từ dữ liệu hồ sơ một cửa."
+        new = (actual, numerator, denominator, note)
         if new != (value.actual, value.numerator, value.denominator, value.note):
             value.actual, value.numerator, value.denominator, value.note = new
             value.save()

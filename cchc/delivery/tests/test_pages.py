@@ -85,7 +85,7 @@ def test_the_linked_targets_page_shows_each_period(dossiers, online_target, pers
     assert 'data-period="2026-Q1"' in html and "85,0%" in html
 
 
-def test_the_value_flows_into_the_units_periodic_report(dossiers, online_target, world, personas):
+def test_the_value_flows_into_the_units_periodic_report(dossiers, online_target, world, personas, login):
     from cchc.reporting import services as reporting
 
     rule_set = reporting.rule_set_create_hai_phong(actor=None, issuer=world.city)
@@ -106,6 +106,20 @@ def test_the_value_flows_into_the_units_periodic_report(dossiers, online_target,
     assert "Tự động từ dữ liệu hồ sơ một cửa" in value.note
     untouched = report.target_values.exclude(target=online_target).first()
     assert untouched.actual is None and untouched.note == ""
+
+    page = login(personas["officer"]).get(f"/bao-cao/{report.pk}/").content.decode()
+    assert (
+        "Tự động từ dữ liệu hồ sơ một cửa (Tỷ lệ hồ sơ giải quyết trực tuyến, 15/12/2025–14/01/2026)" in page
+    )
+
+    reporting.report_save(
+        actor=personas["officer"],
+        report=report,
+        expected_version=report.version,
+        target_values={online_target.pk: {"numerator": "18", "denominator": "20"}},
+    )
+    value.refresh_from_db()
+    assert (value.actual, value.note) == (90, "Đơn vị sửa giá trị tính tự động từ dữ liệu hồ sơ một cửa.")
 
 
 def test_kpis_drill_down_from_the_city_to_a_commune_to_its_late_dossiers(dossiers, personas, login):
@@ -326,3 +340,17 @@ def test_every_write_endpoint_answers_each_persona_within_its_scope(
             response = login(personas[persona]).post("/dich-vu-cong/nhap-du-lieu/", {"file": handle})
         assert response.status_code == status, persona
         assert DossierImport.objects.count() == before + (status == 302 and persona != "anonymous"), persona
+
+
+def test_a_target_can_be_measured_on_one_field_chosen_from_the_data(dossiers, world, personas, login):
+    target = world.plan.targets.get(text__contains="trực tuyến")
+    client = login(personas["officer"])
+    edit = client.get(f"/chi-tieu/{target.pk}/sua/").content.decode()
+    assert '<option value="Giáo dục">Giáo dục</option>' in edit and '<option value="Hộ tịch">' in edit
+    client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "Hộ tịch"})
+    actual = selectors.target_actuals([target])[target.pk]
+    assert actual.value_label == "85,0%"  # Mao Điền's dossiers are all Hộ tịch in this set
+    response = client.post(
+        f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "Không có"}, follow=True
+    )
+    assert "Chọn một chỉ số hợp lệ." in response.content.decode()
