@@ -59,12 +59,14 @@ def plan_list(request):
 def plan_detail(request, pk: int):
     plan = access_plan(request.user, pk)
     scope = scope_for(request.user)
+    sections = selectors.plan_by_area(plan=plan)
     return render(
         request,
         "plans/plan_detail.html",
         {
             "plan": plan,
-            "sections": selectors.plan_by_area(plan=plan),
+            "sections": sections,
+            "actuals": target_actuals(t for section in sections for t in section.targets),
             "progress": selectors.plan_progress(plan=plan),
             "can_edit": can_edit_plan(scope, plan),
             "children": plans_visible(scope).filter(parent=plan).select_related("issuer"),

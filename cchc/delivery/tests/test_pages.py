@@ -72,6 +72,10 @@ def test_a_communes_online_target_shows_its_computed_value_and_status(
     assert "Đạt" in row and "Chưa đạt" not in row
     assert "tự động từ hồ sơ một cửa" in row
 
+    plan_page = login(personas["officer"]).get(f"/ke-hoach/{online_target.plan_id}/").content.decode()
+    cell = plan_page[plan_page.index(f'data-target-actual="{online_target.pk}"') :]
+    assert "85,0%" in cell[:400] and "Đạt" in cell[:400]
+
 
 def test_the_status_turns_to_not_met_below_the_threshold(world, tmp_path, online_target):
     _import(tmp_path, _mao_dien_january(online=16))
