@@ -217,6 +217,7 @@ def test_the_plans_people_link_a_target_from_its_edit_page(dossiers, world, pers
     response = client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": ""})
     assert response.status_code == 302
     edit = client.get(f"/chi-tieu/{target.pk}/sua/").content.decode()
+    assert "<title>Sửa chỉ tiêu · CCHC</title>" in edit
     assert 'value="online_share" selected' in edit and "85,0%" in edit and "Chưa đạt" in edit  # threshold 90%
     client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": ""})
     assert not hasattr(type(target).objects.get(pk=target.pk), "kpi_link")
