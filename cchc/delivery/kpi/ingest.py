@@ -194,6 +194,9 @@ class SourceMapping:
     # Systems whose dossier codes do not start with the unit code and the day ("000.00.12.H26-…"):
     # False skips that one format rule; codes must still be present and unique.
     dossier_code_format: bool = True
+    # The source system's own unit codes -> the units' codes here (mã định danh "000.00.12.H26" ->
+    # "10930"); codes not listed are taken as they are.
+    unit_codes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -224,6 +227,8 @@ class SourceMapping:
             problems.append("channel_values: kênh nộp phải là 1, 2 hoặc 3")
         if any(v not in schema.LEVELS for v in self.level_values.values()):
             problems.append("level_values: mức độ phải là 'partial' hoặc 'full'")
+        if any(not str(k).strip() or not str(v).strip() for k, v in self.unit_codes.items()):
+            problems.append("unit_codes: mã đơn vị nguồn và mã đơn vị đích không được để trống")
         if self.thousands_separator not in ("", ".", ",", " ", "\u00a0", "'"):
             problems.append("thousands_separator: chỉ nhận '', '.', ',', dấu cách hoặc '")
         if self.delimiter is not None and (len(self.delimiter) != 1 or self.delimiter in '"\r\n'):
@@ -249,6 +254,7 @@ class SourceMapping:
             "thousands_separator",
             "delimiter",
             "dossier_code_format",
+            "unit_codes",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -269,6 +275,10 @@ class SourceMapping:
             kwargs["delimiter"] = data["delimiter"] or None
         if "dossier_code_format" in data:
             kwargs["dossier_code_format"] = bool(data["dossier_code_format"])
+        if "unit_codes" in data:
+            kwargs["unit_codes"] = {
+                str(k).strip(): str(v).strip() for k, v in (data["unit_codes"] or {}).items()
+            }
         return cls(**kwargs)
 
     def to_json(self) -> dict:
@@ -284,6 +294,7 @@ class SourceMapping:
             "thousands_separator": self.thousands_separator,
             "delimiter": self.delimiter,
             "dossier_code_format": self.dossier_code_format,
+            "unit_codes": dict(self.unit_codes),
         }
 
     # The word maps with the defaults merged under the mapping's own words, keys folded.
@@ -492,7 +503,14 @@ class _Plan:
        2 not convertible, 3 not an integer, 4 out of range.
     The checks (cells, unit catalogue, schema rules) are conditions over C."""
 
-    def __init__(self, mapping: SourceMapping, headers: list[str], known_table: str | None):
+    def __init__(
+        self,
+        mapping: SourceMapping,
+        headers: list[str],
+        known_table: str | None,
+        unit_table: str | None = None,
+    ):
+        self.unit_table = unit_table
         self.mapping = mapping
         self.known_table = known_table
         self.formats: dict[str, list[str]] = {}  # timestamp column -> formats, most used first
@@ -617,7 +635,7 @@ class _Plan:
         r = _r(c.name)
         kind = self.kind(c.name)
         if kind == "text":
-            return _nfc(r)
+            return self.unit_value() if c.name == "unit_code" else _nfc(r)
         if kind == "timestamp":
             formats = self.formats.get(c.name) or self.datetime_formats()
             return f"try_strptime({r}, [{', '.join(_lit(f) for f in formats)}])"
@@ -642,6 +660,13 @@ class _Plan:
             empty = "false" if "" in falses else ("true" if "" in trues else "NULL")
             value = f"CASE WHEN {r} IS NULL THEN {empty} ELSE {value} END"
         return value
+
+    def unit_value(self) -> str:
+        """The unit code as written, or its translation through the mapping's ``unit_codes``."""
+        r = _nfc(_r("unit_code"))
+        if not self.unit_table:
+            return r
+        return f"coalesce((SELECT dst FROM {self.unit_table} WHERE src = {r}), {r})"
 
     def _digits(self, name: str) -> str:
         return f"regexp_full_match({_r(name)}, '[0-9]{{1,3}}')"
@@ -673,7 +698,7 @@ class _Plan:
             cols.append(_r(c.name))
         if self.known_table:
             cols.append(
-                f"{_r('unit_code')} IS NOT NULL AND {_nfc(_r('unit_code'))} IN (SELECT code FROM {self.known_table}) "
+                f"{_r('unit_code')} IS NOT NULL AND {self.unit_value()} IN (SELECT code FROM {self.known_table}) "
                 "AS __unit_known"
             )
         return f"SELECT {', '.join(cols)} FROM ({inner})"
@@ -1209,8 +1234,19 @@ def stage_file(
                 known_table = f"__cchc_known_{tag}"
                 codes = sorted({unicodedata.normalize("NFC", str(u).strip()) for u in known_units} - {""})
                 db.execute(f"CREATE TEMP TABLE {known_table} AS SELECT unnest(?::VARCHAR[]) AS code", [codes])
+            unit_table = None
+            if mapping.unit_codes:
+                unit_table = f"__cchc_units_{tag}"
+                pairs = sorted(
+                    (unicodedata.normalize("NFC", k), unicodedata.normalize("NFC", v))
+                    for k, v in mapping.unit_codes.items()
+                )
+                db.execute(
+                    f"CREATE TEMP TABLE {unit_table} AS SELECT unnest(?::VARCHAR[]) AS src, unnest(?::VARCHAR[]) AS dst",
+                    [[k for k, _ in pairs], [v for _, v in pairs]],
+                )
             try:
-                plan = _Plan(mapping, headers, known_table)
+                plan = _Plan(mapping, headers, known_table, unit_table)
                 _check_defaults(db, plan)
                 try:
                     plan.sniff_formats(db, source.read_sql())
@@ -1218,8 +1254,9 @@ def stage_file(
                     _raise_file_error(exc)
                 result = _stage(db, plan, source, out_path, scratch, reporter, base, max_errors, tag)
             finally:
-                if known_table:
-                    db.execute(f"DROP TABLE IF EXISTS {known_table}")
+                for table in (known_table, unit_table):
+                    if table:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
     finally:
         scratch.cleanup()
     reporter.report(1.0, force=True)

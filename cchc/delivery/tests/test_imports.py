@@ -197,3 +197,27 @@ def test_a_source_with_its_own_dossier_codes_imports_when_its_mapping_says_so(wo
     mapping = services.mapping_save(actor=None, name="ma-rieng", title="Hệ thống có mã riêng", spec=spec)
     relaxed = services.dossiers_import(actor=None, path=path, mapping=mapping)
     assert (relaxed.status, relaxed.inserted) == ("succeeded", 25)
+
+
+def test_a_source_with_its_own_unit_codes_imports_through_its_mapping(world, tmp_path):
+    from cchc.delivery.kpi.ingest import SourceMapping
+
+    rows = _rows()
+    own = {"10930": "000.00.12.H26", "10606": "000.00.07.H26"}
+    for i, row in enumerate(rows, start=1):
+        row["unit_code"] = own[row["unit_code"]]
+        row["dossier_code"] = f"H26-{i:06d}"
+    rows[7]["unit_code"] = "000.00.99.H26"  # row 9: not in the table, and not one of ours
+    path = write_csv(tmp_path / "dinh-danh.csv", rows)
+    spec = SourceMapping(unit_codes={v: k for k, v in own.items()}, dossier_code_format=False).to_json()
+    mapping = services.mapping_save(actor=None, name="dinh-danh", title="Mã định danh", spec=spec)
+
+    refused = services.dossiers_import(actor=None, path=path, mapping=mapping)
+    assert refused.status == "failed" and refused.error_count == 1
+    assert "dòng 9" in refused.errors[0] and "000.00.99.H26" in refused.errors[0]
+
+    rows[7]["unit_code"] = "000.00.12.H26"
+    batch = services.dossiers_import(actor=None, path=write_csv(path, rows), mapping=mapping)
+    assert (batch.status, batch.inserted) == ("succeeded", 25)
+    january = KpiFigure.objects.get(level="unit", unit_code="10930", field="", period="2026-01")
+    assert january.received == 20
