@@ -8,7 +8,8 @@ temporary directory. Builds Hải Phòng's 606 units, generates N dossiers of on
     compute the KPIs, store the month figures), and a re-import of the same file (nothing changes);
   - the KPI pages as the city's leader sees them (the city for the year, a commune for a quarter),
     against the raw SQL reading the same month figures (our floor for a page);
-  - the late-dossier page of the city for the year, against the bare DuckDB query behind it;
+  - the late-dossier pages of the city and of a commune for the year, against the bare DuckDB
+    query behind each;
   - the Excel export of the city's KPI tables.
 Peak memory is ru_maxrss of this process.
 """
@@ -99,6 +100,7 @@ def main() -> None:
         "city, year": "/dich-vu-cong/?don-vi=HP&ky=2026",
         "commune, quarter": "/dich-vu-cong/?don-vi=10930&ky=2026-Q3",
         "late list, city year": "/dich-vu-cong/ho-so-tre-han/?don-vi=HP&ky=2026",
+        "late list, commune year": "/dich-vu-cong/ho-so-tre-han/?don-vi=10930&ky=2026",
         "Excel, city year": "/dich-vu-cong/xuat-excel/?don-vi=HP&ky=2026",
     }
     for url in pages.values():
@@ -120,14 +122,24 @@ def main() -> None:
     snapshot = store.snapshot_path(first.snapshot)
     kpi_settings = selectors.kpi_config().engine_settings(as_of=first.data_until)
 
+    commune_codes = selectors.unit_codes_below(Unit.objects.get(code="10930"))
+
     def raw_late() -> None:
         store.late_dossiers(snapshot, None, year.start, year.end, kpi_settings, limit=50, count=False)
 
+    def raw_late_commune() -> None:
+        store.late_dossiers(
+            snapshot, commune_codes, year.start, year.end, kpi_settings, limit=50, count=False
+        )
+
     floor_figures = median_ms(raw_figures, args.repeat)
     floor_late = median_ms(raw_late, args.repeat)
+    floor_late_commune = median_ms(raw_late_commune, args.repeat)
     for name, url in pages.items():
         ms = median_ms(lambda url=url: client.get(url), args.repeat)
-        floor = floor_late if name.startswith("late") else floor_figures
+        floor = {"late list, city year": floor_late, "late list, commune year": floor_late_commune}.get(
+            name, floor_figures
+        )
         print(f"{name:<22} {ms:7.1f} ms  ({ms / floor:.1f}x the raw query, {floor:.1f} ms)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"quarter {quarter.label}: {len(quarter.months)} months; peak memory {peak:,.0f} MB")
