@@ -26,8 +26,6 @@ class KpiConfigAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            services.kpi_config()
         services.kpi_config_update(
             actor=request.user, **{name: form.cleaned_data[name] for name in services.CONFIG_FIELDS}
         )

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cchc.delivery.kpi import score_766
 from cchc.delivery.kpi.catalogue import KpiDef
 from cchc.delivery.kpi.periods import MEASURES, combine, derive
 from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, TargetKpiLink
@@ -74,6 +73,7 @@ class PeriodCatalogue:
 
 
 def kpi_config() -> KpiConfig:
+    """The installation's settings; the defaults (unsaved) until someone changes them."""
     return KpiConfig.objects.order_by("pk").first() or KpiConfig()
 
 
@@ -141,10 +141,6 @@ class UnitKpis:
     label: str
     kpis: dict[str, Any]
 
-    @property
-    def score(self):
-        return score_766(self.kpis)
-
 
 def _figures(**filters) -> dict[tuple, list[dict]]:
     """Month figures keyed by (level, unit_code, field), each list oldest first."""
@@ -192,12 +188,42 @@ def children_kpis(unit: Unit, period: Period, *, config: KpiConfig | None = None
     return out
 
 
-def field_kpis(unit: Unit, period: Period, *, config: KpiConfig | None = None) -> list[tuple[str, dict]]:
-    config = config or kpi_config()
-    grouped = _figures(unit_code=unit.code, period__in=period.months)
+def _by_field(grouped: dict[tuple, list], config: KpiConfig) -> list[tuple[str, dict]]:
     level = "subtree" if any(k[0] == "subtree" for k in grouped) else "unit"
     out = [(k[2], _derive(rows, config)) for k, rows in grouped.items() if k[0] == level and k[2]]
     return sorted(out, key=lambda item: -item[1]["to_process"])
+
+
+@dataclass
+class UnitOverview:
+    """What the KPI page and its Excel export show for a unit and period."""
+
+    kpis: dict[str, Any]
+    children: list[UnitKpis]
+    fields: list[tuple[str, dict]]
+    trend: list[tuple[Period, dict]]  # the months of the period's year
+
+
+def unit_overview(
+    unit: Unit,
+    catalogue: PeriodCatalogue,
+    period: Period,
+    *,
+    field: str = "",
+    config: KpiConfig | None = None,
+) -> UnitOverview:
+    """The unit's KPIs, its children's and its fields' (all fields only), and the monthly trend of
+    the period's year; one query for the unit and its fields, one for the children, one for the trend."""
+    config = config or kpi_config()
+    if field:
+        kpis, children, by_field = unit_kpis(unit, period, field=field, config=config), [], []
+    else:
+        grouped = _figures(unit_code=unit.code, period__in=period.months)
+        kpis = _derive(_own_level(grouped, unit.code), config)
+        children, by_field = children_kpis(unit, period, config=config), _by_field(grouped, config)
+    year = period.months[0][:4]
+    months = [m for m in catalogue.months if m.key.startswith(year)]
+    return UnitOverview(kpis, children, by_field, monthly_kpis(unit, months, field=field, config=config))
 
 
 def monthly_kpis(unit: Unit, months: Iterable[Period], *, field: str = "", config: KpiConfig | None = None):
@@ -207,12 +233,6 @@ def monthly_kpis(unit: Unit, months: Iterable[Period], *, field: str = "", confi
     grouped = _figures(unit_code=unit.code, field=field, period__in=[m.key for m in months])
     rows = {r["period"]: r for r in _own_level(grouped, unit.code, field)}
     return [(m, _derive([rows[m.key]] if m.key in rows else [], config)) for m in months]
-
-
-def units_with_data() -> set[int]:
-    return set(
-        KpiFigure.objects.filter(unit__isnull=False, field="").values_list("unit_id", flat=True).distinct()
-    )
 
 
 def unit_codes_below(unit: Unit) -> list[str]:
@@ -272,37 +292,51 @@ def judge(target: Target, value: float | None) -> bool | None:
     return None
 
 
-def target_actuals(
-    targets: Iterable[Target], period: Period | None = None, *, catalogue: PeriodCatalogue | None = None
-) -> dict[int, TargetActual]:
-    """Actual value and status of every linked target among ``targets``, for ``period`` (default:
-    the latest year to date), measured on the subtree of the plan's issuer. Three queries."""
+def target_actuals_by_period(
+    targets: Iterable[Target], periods: Sequence[Period] | None = None
+) -> dict[str, dict[int, TargetActual]]:
+    """{period key: {target id: actual}} for the linked targets among ``targets``, measured on the
+    subtree of the plan's issuer; three queries whatever the number of periods (one when no target
+    is linked). ``periods`` None: the latest year to date."""
     targets = list(targets)
     links = {
         link.target_id: link for link in TargetKpiLink.objects.filter(target__in=[t.pk for t in targets])
     }
-    if not links:
-        return {}
-    period = period or (catalogue or period_catalogue()).default
-    if period is None:
-        return {}
+    if periods is None and links:
+        default = period_catalogue().default
+        periods = [default] if default else []
+    if not links or not periods:
+        return {p.key: {} for p in periods or []}
     config = kpi_config()
     issuers = {t.pk: t.plan.issuer for t in targets if t.pk in links}
     grouped = _figures(
         unit_code__in={u.code for u in issuers.values()},
         field__in={link.field for link in links.values()},
-        period__in=period.months,
+        period__in={m for p in periods for m in p.months},
     )
-    out = {}
-    for target in targets:
-        link = links.get(target.pk)
-        if link is None:
-            continue
-        kpis = _derive(_own_level(grouped, issuers[target.pk].code, link.field), config)
-        value = link.definition.value(kpis)
-        num, den = link.definition.fraction(kpis)
-        out[target.pk] = TargetActual(link.definition, period, value, num, den, judge(target, value))
+    out: dict[str, dict[int, TargetActual]] = {}
+    for period in periods:
+        months = set(period.months)
+        actuals = out[period.key] = {}
+        for target in targets:
+            link = links.get(target.pk)
+            if link is None:
+                continue
+            rows = [
+                r for r in _own_level(grouped, issuers[target.pk].code, link.field) if r["period"] in months
+            ]
+            kpis = _derive(rows, config)
+            value = link.definition.value(kpis)
+            num, den = link.definition.fraction(kpis)
+            actuals[target.pk] = TargetActual(link.definition, period, value, num, den, judge(target, value))
     return out
+
+
+def target_actuals(targets: Iterable[Target], period: Period | None = None) -> dict[int, TargetActual]:
+    """Actual value and status of every linked target among ``targets`` for ``period`` (default:
+    the latest year to date)."""
+    by_period = target_actuals_by_period(targets, [period] if period else None)
+    return next(iter(by_period.values()), {})
 
 
 def report_target_values(unit: Unit, targets: Iterable[Target], start: date, end: date) -> dict[int, dict]:

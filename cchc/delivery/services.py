@@ -27,7 +27,7 @@ from cchc.delivery.kpi.ingest import IngestFileError, merge_snapshot, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, SourceMapping, TargetKpiLink
-from cchc.delivery.selectors import current_import
+from cchc.delivery.selectors import current_import, kpi_config
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Target
@@ -63,11 +63,6 @@ def _require_manager(actor) -> None:
 # Settings ----------------------------------------------------------------------------------------
 
 
-def kpi_config() -> KpiConfig:
-    config = KpiConfig.objects.order_by("pk").first()
-    return config or KpiConfig.objects.get_or_create(pk=1)[0]
-
-
 CONFIG_FIELDS = (
     "cutoff_day",
     "timeliness_basis",
@@ -81,7 +76,10 @@ CONFIG_FIELDS = (
 def kpi_config_update(*, actor, expected_version: int | None = None, **values: Any) -> KpiConfig:
     """Change how KPIs are computed; the figures are recomputed in the same transaction."""
     _require_manager(actor)
-    config = KpiConfig.objects.select_for_update().get(pk=kpi_config().pk)
+    stored = kpi_config()
+    if stored.pk is None:  # still the defaults: the first change stores them
+        stored.save()
+    config = KpiConfig.objects.select_for_update().get(pk=stored.pk)
     if expected_version is not None and config.version != expected_version:
         raise ConflictError("Cấu hình đã được người khác thay đổi; vui lòng tải lại trang.")
     unknown = set(values) - set(CONFIG_FIELDS)
@@ -195,6 +193,7 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
     staged = directory / f"staged-{batch.pk}.parquet"
     new_name = f"dossiers-{batch.pk:06d}.parquet"
     con = store.connect()
+    merged = None
     try:
         try:
             result = stage_file(
@@ -222,10 +221,7 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
         current = store.snapshot_path(previous.snapshot) if previous else None
         merged = merge_snapshot(current, staged, directory / new_name, con=con)
         report("merge", 1.0)
-    finally:
-        con.close()
         staged.unlink(missing_ok=True)
-    try:
         with transaction.atomic():
             batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
             batch.rows_read = result.rows
@@ -233,9 +229,9 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
             batch.total_after = merged.total
             if merged.snapshot is not None:
                 batch.snapshot = new_name
-                batch.data_from, batch.data_until = store.data_range(merged.snapshot)
+                batch.data_from, batch.data_until = store.data_range(merged.snapshot, con)
                 report("kpi", 0.0)
-                _recompute(kpi_config(), merged.snapshot, batch.data_until)
+                _recompute(kpi_config(), merged.snapshot, batch.data_until, con)
                 report("kpi", 1.0)
             elif previous is not None:
                 batch.data_from, batch.data_until = previous.data_from, previous.data_until
@@ -260,9 +256,12 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                 },
             )
     except Exception:
-        if merged.snapshot is not None:
+        if merged is not None and merged.snapshot is not None:
             Path(merged.snapshot).unlink(missing_ok=True)
         raise
+    finally:
+        con.close()
+        staged.unlink(missing_ok=True)
     if merged.snapshot is not None:
         keep = {batch.snapshot}
         if previous:
@@ -292,20 +291,20 @@ def _fail(batch, actor, started: float, *, message: str, rows: int = 0, error_co
     return batch
 
 
-def _unit_parents() -> dict[str, str]:
-    return dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
-
-
-def _recompute(config: KpiConfig, snapshot: Path, as_of) -> int:
+def _recompute(config: KpiConfig, snapshot: Path, as_of, con=None) -> int:
     """Replace every month figure with the engine's output over ``snapshot`` (caller's transaction)."""
-    units = dict(Unit.objects.values_list("code", "pk"))
-    con = store.connect()
+    tree = list(Unit.objects.values_list("code", "pk", "parent__code"))
+    units = {code: pk for code, pk, _ in tree}
+    parents = {code: parent for code, _, parent in tree if parent}
+    own = con is None
+    con = con or store.connect()
     try:
         rows = compute_kpis(
-            snapshot, config.engine_settings(as_of=as_of), _unit_parents(), con=con, include_sums=True
+            snapshot, config.engine_settings(as_of=as_of), parents, con=con, include_sums=True
         )
     finally:
-        con.close()
+        if own:
+            con.close()
     KpiFigure.objects.all().delete()
     figures = []
     for row in rows:

@@ -68,33 +68,13 @@ def _q(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def data_range(snapshot: Path) -> tuple[date | None, date | None]:
+def data_range(snapshot: Path, con) -> tuple[date | None, date | None]:
     """(first reception day, last day anything happened): the second is the export day, the day
     from which open dossiers are judged (``KpiSettings.as_of``)."""
-    con = connect()
-    try:
-        return con.execute(
-            "SELECT min(CAST(received_at AS DATE)), max(CAST(greatest(submitted_at, received_at, finished_at, "
-            f"returned_at) AS DATE)) FROM read_parquet({_q(str(snapshot))})"
-        ).fetchone()
-    finally:
-        con.close()
-
-
-LATE_COLUMNS = (
-    "dossier_code",
-    "unit_code",
-    "procedure_code",
-    "field",
-    "channel",
-    "received_at",
-    "due_at",
-    "done_at",
-    "status",
-    "days_late",
-    "finished_in_period",
-    "apology_letter",
-)
+    return con.execute(
+        "SELECT min(CAST(received_at AS DATE)), max(CAST(greatest(submitted_at, received_at, finished_at, "
+        f"returned_at) AS DATE)) FROM read_parquet({_q(str(snapshot))})"
+    ).fetchone()
 
 
 def late_dossiers(

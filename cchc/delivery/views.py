@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.delivery import charts, exports, selectors, services, store
 from cchc.delivery.forms import DossierUploadForm, TargetLinkForm
+from cchc.delivery.kpi import score_766
 from cchc.delivery.kpi.schema import CHANNEL_LABELS, STATUS_LABELS, Channel, Status
 from cchc.delivery.models import DossierImport, SourceMapping
 from cchc.delivery.permissions import access_unit, breadcrumb
@@ -72,22 +73,18 @@ def overview(request):
     }
     if period is None:
         return render(request, "delivery/overview.html", context)
-    config = selectors.kpi_config()
-    kpis = selectors.unit_kpis(unit, period, field=field, config=config)
-    children = selectors.children_kpis(unit, period, config=config) if not field else []
-    fields = selectors.field_kpis(unit, period, config=config) if not field else []
+    view = selectors.unit_overview(unit, catalogue, period, field=field)
+    kpis, children, trend = view.kpis, view.children, view.trend
     year = period.months[0][:4]
-    months = [m for m in catalogue.months if m.key.startswith(year)]
-    trend = selectors.monthly_kpis(unit, months, field=field, config=config)
     ranked = sorted(
         (c for c in children if c.unit != unit),
         key=lambda c: (c.kpis["on_time_rate"] is None, c.kpis["on_time_rate"] or 0),
     )
     context.update(
         kpis=kpis,
-        score=selectors.UnitKpis(unit, unit.name, kpis).score if not field else None,
+        score=score_766(kpis) if not field else None,
         children=children,
-        fields=fields,
+        fields=view.fields,
         all_fields=selectors.fields(),
         query=_query(unit, period, field),
         child_links={c.unit.pk: _query(c.unit, period) for c in children if c.unit and c.unit != unit},
@@ -121,28 +118,14 @@ def overview_xlsx(request):
     unit, _, catalogue, period, field = _selection(request)
     if period is None:
         raise Http404("Chưa có số liệu.")
-    config = selectors.kpi_config()
+    view = selectors.unit_overview(unit, catalogue, period, field=field)
     subtitle = f"Kỳ: {period.label} ({period.range_label})" + (f" · Lĩnh vực: {field}" if field else "")
-    sheets = [
-        ("Tổng hợp", "Đơn vị", [(unit.name, selectors.unit_kpis(unit, period, field=field, config=config))])
-    ]
+    sheets = [("Tổng hợp", "Đơn vị", [(unit.name, view.kpis)])]
     if not field:
-        children = selectors.children_kpis(unit, period, config=config)
-        if children:
-            sheets.append(("Theo đơn vị", "Đơn vị", [(c.label, c.kpis) for c in children]))
-        sheets.append(("Theo lĩnh vực", "Lĩnh vực", selectors.field_kpis(unit, period, config=config)))
-    year = period.months[0][:4]
-    months = [m for m in catalogue.months if m.key.startswith(year)]
-    sheets.append(
-        (
-            "Theo tháng",
-            "Tháng",
-            [
-                (f"{m.label} ({m.range_label})", k)
-                for m, k in selectors.monthly_kpis(unit, months, field=field, config=config)
-            ],
-        )
-    )
+        if view.children:
+            sheets.append(("Theo đơn vị", "Đơn vị", [(c.label, c.kpis) for c in view.children]))
+        sheets.append(("Theo lĩnh vực", "Lĩnh vực", view.fields))
+    sheets.append(("Theo tháng", "Tháng", [(f"{m.label} ({m.range_label})", k) for m, k in view.trend]))
     content = exports.kpi_workbook(f"Chỉ số giải quyết TTHC – {unit.name}", subtitle, sheets)
     return _download(content, f"chi-so-tthc-{unit.code}-{period.key}")
 
@@ -229,19 +212,16 @@ def targets(request):
         .select_related("plan", "plan__issuer", "kpi_link")
         .order_by("plan__issuer__path", "plan_id", "area", "position")
     )
-    catalogue = selectors.period_catalogue()
+    current = selectors.current_import()
+    catalogue = selectors.period_catalogue(current)
     default = catalogue.default
     year = default.key[:4] if default else ""
     periods = [
         p for p in catalogue.spans if p.key.startswith(year) and p.kind in ("quarter", "half", "9m", "year")
     ]
-    columns = [(p, selectors.target_actuals(visible, p)) for p in periods]
-    rows = [(t, [(p, actuals.get(t.pk)) for p, actuals in columns]) for t in visible]
-    return render(
-        request,
-        "delivery/targets.html",
-        {"rows": rows, "periods": periods, "current": selectors.current_import()},
-    )
+    by_period = selectors.target_actuals_by_period(visible, periods)
+    rows = [(t, [(p, by_period[p.key].get(t.pk)) for p in periods]) for t in visible]
+    return render(request, "delivery/targets.html", {"rows": rows, "periods": periods, "current": current})
 
 
 @login_required

@@ -373,17 +373,9 @@ def target_list(request):
 @login_required
 def target_edit(request, pk: int):
     target = access_target(request.user, pk, for_edit=True)
-    fields = (
-        "area",
-        "text",
-        "metric",
-        "comparator",
-        "threshold",
-        "unit_of_measure",
-        "deadline_year",
-        "version",
+    form = TargetForm(
+        request.POST or None, initial={name: getattr(target, name) for name in TargetForm.base_fields}
     )
-    form = TargetForm(request.POST or None, initial={name: getattr(target, name) for name in fields})
 
     def write(data):
         services.target_update(

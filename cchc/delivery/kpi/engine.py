@@ -31,9 +31,9 @@ from typing import Any, Literal
 
 GRANULARITY_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
-# Additive measures carried through the roll-ups (name → SQL type of the sum).
-FLOW_MEASURES = (
-    "received",
+# Additive measures carried through the roll-ups: flows booked to the period of reception or of
+# completion, and stocks (running sums).
+RECEIPT_MEASURES = (
     "online_num",
     "online_den",
     "fee_dossiers",
@@ -42,6 +42,8 @@ FLOW_MEASURES = (
     "components_digitised",
     "wait_n",
     "wait_sum",
+)
+COMPLETION_MEASURES = (
     "finished_early",
     "finished_on_time",
     "finished_late",
@@ -52,6 +54,7 @@ FLOW_MEASURES = (
     "processing_days_sum",
     "withdrawn_stopped",
 )
+FLOW_MEASURES = ("received", *RECEIPT_MEASURES, *COMPLETION_MEASURES)
 STOCK_MEASURES = ("carried_over", "unfinished_late_at_period_end", "apology_unfinished_late")
 _FLOAT_MEASURES = {"wait_sum", "processing_days_sum"}
 
@@ -247,28 +250,6 @@ def build_sql(
 
     # 2. Flows booked to their period (reception: rp; completion: cp), deltas of the stocks, a dense
     #    (unit, field) x period grid, running sums for the stocks.
-    receipt = (
-        "online_num",
-        "online_den",
-        "fee_dossiers",
-        "paid_online",
-        "components_total",
-        "components_digitised",
-        "wait_n",
-        "wait_sum",
-    )
-    completion = (
-        "finished_early",
-        "finished_on_time",
-        "finished_late",
-        "apology_finished_late",
-        "result_digitised",
-        "rated",
-        "satisfied",
-        "processing_days_sum",
-        "withdrawn_stopped",
-    )
-
     def total(m: str) -> str:
         return f"CAST(sum({m}) AS {'DOUBLE' if m in _FLOAT_MEASURES else 'BIGINT'}) AS {m}"
 
@@ -291,11 +272,11 @@ def build_sql(
     flows = ", ".join(f"coalesce({m}, 0) AS {m}" for m in FLOW_MEASURES)
     grid = f"""
     rflows AS (
-        SELECT unit_code, field, rp AS p, CAST(sum(n) AS BIGINT) AS received, {", ".join(total(m) for m in receipt)}
+        SELECT unit_code, field, rp AS p, CAST(sum(n) AS BIGINT) AS received, {", ".join(total(m) for m in RECEIPT_MEASURES)}
         FROM agg GROUP BY unit_code, field, rp
     ),
     cflows AS (
-        SELECT unit_code, field, cp AS p, {", ".join(total(m) for m in completion)}
+        SELECT unit_code, field, cp AS p, {", ".join(total(m) for m in COMPLETION_MEASURES)}
         FROM agg WHERE cp IS NOT NULL GROUP BY unit_code, field, cp
     ),
     deltas AS (

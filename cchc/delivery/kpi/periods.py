@@ -29,7 +29,8 @@ def combine(months: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m in FLOW_MEASURES:
         out[m] = sum((row.get(m) or 0) for row in months)
-    out["carried_over"] = months[0].get("carried_over") or 0
+    for m in FIRST_MONTH_STOCKS:
+        out[m] = months[0].get(m) or 0
     for m in LAST_MONTH_STOCKS:
         out[m] = months[-1].get(m) or 0
     return out
