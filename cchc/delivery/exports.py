@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cchc.core.xlsx import DATETIME, put, put_row, workbook_bytes
 from cchc.delivery.kpi.schema import CHANNEL_LABELS, STATUS_LABELS, Channel, Status
 
 # (key, header, kind): kind "n" count, "p" rate 0..1, "d" decimal
@@ -36,12 +36,14 @@ KPI_COLUMNS: tuple[tuple[str, str, str], ...] = (
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
+# put() options per kind of KPI column.
+_KIND_FORMATS = {"n": {"digits": 0}, "p": {"percent": True, "digits": 1}, "d": {"digits": 1}}
+
+
 def _sheet_header(ws, title: str, subtitle: str, headers: Sequence[str]) -> None:
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([subtitle])
-    ws.append([])
-    ws.append(list(headers))
+    put(ws["A1"], title).font = Font(bold=True, size=13)
+    put(ws["A2"], subtitle)
+    put_row(ws, 4, headers)
     for cell in ws[4]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -58,17 +60,13 @@ def kpi_workbook(
     for name, first, rows in sheets:
         ws = wb.create_sheet(name[:31])
         _sheet_header(ws, title, subtitle, [first, *(h for _, h, _ in KPI_COLUMNS)])
-        for label, kpis in rows:
-            ws.append([label, *(kpis.get(key) for key, _, _ in KPI_COLUMNS)])
-            r = ws.max_row
-            for j, (_, _, kind) in enumerate(KPI_COLUMNS, start=2):
-                ws.cell(r, j).number_format = {"n": "#,##0", "p": "0.0%", "d": "0.0"}[kind]
+        formats = {j: _KIND_FORMATS[kind] for j, (_, _, kind) in enumerate(KPI_COLUMNS, start=2)}
+        for r, (label, kpis) in enumerate(rows, start=5):
+            put_row(ws, r, [label, *(kpis.get(key) for key, _, _ in KPI_COLUMNS)], formats=formats)
         ws.column_dimensions["A"].width = 44
         for j in range(2, len(KPI_COLUMNS) + 2):
             ws.column_dimensions[get_column_letter(j)].width = 14
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 LATE_HEADERS = (
@@ -93,8 +91,11 @@ def late_workbook(
     ws = wb.active
     ws.title = "Hồ sơ trễ hạn"
     _sheet_header(ws, title, subtitle, LATE_HEADERS)
-    for row in rows:
-        ws.append(
+    dates = {j: {"number_format": DATETIME} for j in (6, 7, 8)}
+    for r, row in enumerate(rows, start=5):
+        put_row(
+            ws,
+            r,
             [
                 row["dossier_code"],
                 unit_names.get(row["unit_code"], row["unit_code"]),
@@ -107,13 +108,9 @@ def late_workbook(
                 STATUS_LABELS.get(Status(row["status"]), str(row["status"])),
                 row["days_late"],
                 "Có" if row["apology_letter"] else "Không",
-            ]
+            ],
+            formats=dates,
         )
-        r = ws.max_row
-        for j in (6, 7, 8):
-            ws.cell(r, j).number_format = "dd/mm/yyyy hh:mm"
     for j, width in enumerate((24, 30, 14, 22, 14, 17, 17, 17, 26, 10, 10), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

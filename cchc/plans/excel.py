@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cchc.core.exceptions import ConflictError
 from cchc.core.tabular import ImportFileError, RowError, Sheet, read_workbook
 from cchc.core.text import fold_key, nfc
+from cchc.core.xlsx import put
 from cchc.org.permissions import scope_for
 from cchc.org.selectors import UnitMatcher
 from cchc.plans import services
@@ -90,20 +91,26 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 # Export -----------------------------------------------------------------------------------------
 
 
+_PLAIN_NUMBER_COLUMNS = {"id", "version", "deadline_year", "progress"}
+
+
 def _sheet(workbook: Workbook, title: str, columns, rows) -> None:
     sheet = workbook.create_sheet(title)
+    keys = [key for key, _, _ in columns]
     for index, (_, label, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=label)
+        cell = put(sheet.cell(row=1, column=index), label)
         cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row_number, row in enumerate(rows, start=2):
-        for index, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=index, value=value)
+        for (key, _, _), value in zip(columns, row, strict=True):
+            index = keys.index(key) + 1
+            # IDs, versions, years and progress are plain counts: no thousands dot in "2026".
+            plain = "0" if key in _PLAIN_NUMBER_COLUMNS else None
+            cell = put(sheet.cell(row=row_number, column=index), value, number_format=plain)
             cell.font, cell.border = _BODY_FONT, _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     sheet.freeze_panes = "C2"
-    keys = [key for key, _, _ in columns]
     last = max(len(rows) + 200, 500)
 
     def choose(key: str, options: list[str]) -> None:
@@ -146,8 +153,8 @@ def _info_sheet(workbook: Workbook, plan: Plan | None) -> None:
         ("Trạng thái", "; ".join(label for _, label in Task.Status.choices)),
     ]
     for row, (label, value) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=label).font = Font(name="Times New Roman", bold=True, size=12)
-        sheet.cell(row=row, column=2, value=value).font = _BODY_FONT
+        put(sheet.cell(row=row, column=1), label).font = Font(name="Times New Roman", bold=True, size=12)
+        put(sheet.cell(row=row, column=2), value).font = _BODY_FONT
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 120
 

@@ -10,7 +10,8 @@ The caller builds a :class:`ReportDocument` (already worded and numbered) and ge
 * :func:`render_xlsx` writes the same content as a workbook: one narrative sheet "Báo cáo", then
   one sheet per annex table.
 
-Everything is self-contained: no Django, no database, only python-docx and openpyxl.
+Everything is self-contained: no Django, no database, only python-docx and openpyxl (cells are
+written through :mod:`cchc.core.xlsx`, which needs neither).
 """
 
 import io
@@ -33,6 +34,8 @@ from docx.text.run import Run
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from cchc.core.xlsx import put, put_text_or_number
 
 __all__ = ["ReportDocument", "Section", "Table", "render_docx", "render_xlsx"]
 
@@ -961,11 +964,11 @@ def _font(bold: bool = False, italic: bool = False, size: float = XLSX_FONT_SIZE
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
 
 
-def _put(ws, row: int, column: int, value: str, **style):
+def _put(ws, row: int, column: int, value: str, *, numbers: bool = False, **style):
+    """Text safely (never a formula); with ``numbers``, a cell that is a number ("1.234", "53,30%")
+    is written as that number so the table can be summed and sorted in Excel."""
     cell = ws.cell(row=row, column=column)
-    cell.value = _clean(value)
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
+    (put_text_or_number if numbers else put)(cell, _clean(value))
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
@@ -1127,6 +1130,7 @@ def _write_grid(ws, table: Table, top: int, set_widths: bool) -> int:
                 row,
                 index,
                 text,
+                numbers=kind != "whole",
                 font=_font(bold=bool(kind)),
                 border=_BOX,
                 alignment=alignment,
