@@ -35,8 +35,8 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
     )
     action = models.CharField("thao tác", max_length=16, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, verbose_name="loại đối tượng", on_delete=models.CASCADE)
+    object_id = models.CharField("mã đối tượng", max_length=64)
     object_repr = models.CharField("đối tượng", max_length=300)
     changes = models.JSONField("thay đổi", default=dict, blank=True)
     note = models.CharField("ghi chú", max_length=500, blank=True)

@@ -74,9 +74,9 @@ class Unit(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="standing_agencies",
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    name_key = models.CharField(max_length=255, db_index=True, editable=False)
+    path = models.CharField("đường dẫn trong cây", max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField("cấp trong cây", default=0, editable=False)
+    name_key = models.CharField("khóa tên", max_length=255, db_index=True, editable=False)
     aliases = models.JSONField("tên gọi khác", default=list, blank=True)
     sort_order = models.IntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang hoạt động", default=True)
@@ -114,8 +114,12 @@ class Membership(TimeStampedModel):
         HEAD = "head", "Lãnh đạo đơn vị"
         VIEWER = "viewer", "Lãnh đạo theo dõi (chỉ xem)"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField("vai trò", max_length=16, choices=Role.choices)
     is_active = models.BooleanField("hiệu lực", default=True)
 
