@@ -25,14 +25,16 @@ install-dev: $(VENV)/.dev
 
 # System tools the tests use, from Debian's packages (never a downloaded binary):
 #   chromium for real-browser tests (driven by Playwright), tesseract + Vietnamese data for scanned plans,
-#   LibreOffice Writer to render Word output to PDF, poppler for PDF pages.
-SYSTEM_PACKAGES = chromium fonts-dejavu-core tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils
+#   LibreOffice Writer to render Word output to PDF, poppler for PDF pages, gettext (msgfmt) to compile
+#   the Vietnamese catalogue in locale/ after editing it (the compiled .mo is committed).
+SYSTEM_PACKAGES = chromium fonts-dejavu-core tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils gettext
 system-deps:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
 	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$$missing tesseract"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages for tests:$$missing"; \
