@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cchc.core.numbers import format_percent
+
 PALETTE = ("#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b")
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + "%"
+    return format_percent(value, 1, ratio=True, empty="—")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from cchc.core.numbers import format_number
 from cchc.delivery.kpi.catalogue import KpiDef
 from cchc.delivery.kpi.periods import MEASURES, combine, derive
 from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, TargetKpiLink
@@ -273,7 +274,7 @@ class TargetActual:
     def value_label(self) -> str:
         if self.value is None:
             return "—"
-        text = f"{self.value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        text = format_number(self.value, 1)
         return f"{text}{'%' if self.kpi.is_rate else ' ' + self.kpi.unit}"
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError
+from cchc.core.numbers import format_number
 from cchc.delivery import store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
@@ -139,7 +140,7 @@ def mapping_save(
 
 def _n(count: int) -> str:
     """1234567 → "1.234.567" (Vietnamese thousands separator)."""
-    return f"{count:,}".replace(",", ".")
+    return format_number(count)
 
 
 def _sha256(path: Path) -> str:

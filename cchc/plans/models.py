@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from cchc.core.models import TimeStampedModel
+from cchc.core.numbers import format_number
 from cchc.org.models import Unit
 
 
@@ -112,7 +113,7 @@ class Target(TimeStampedModel):
     def threshold_label(self) -> str:
         if self.comparator == self.Comparator.TEXT or self.threshold is None:
             return "định tính"
-        value = format(self.threshold.normalize(), "f").replace(".", ",")
+        value = format_number(self.threshold, 2, trim=True)
         unit = self.unit_of_measure or ""
         sign = {"gte": "≥ ", "lte": "≤ ", "eq": "", "reduce_by": "giảm ", "increase_by": "tăng "}[
             self.comparator

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 
+from cchc.core.numbers import format_number
 from cchc.org.models import Unit
 from cchc.plans.models import Area, Task
 from cchc.reporting import selectors
@@ -60,9 +61,7 @@ def _lower_first(text: str) -> str:
 def _number(value) -> str:
     if value in (None, ""):
         return ""
-    number = Decimal(str(value))
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return format_number(Decimal(str(value)), 2, trim=True)
 
 
 def _body_sections(narrative: dict, tasks: list[dict], targets: list[dict]) -> list[Section]:

@@ -2,33 +2,25 @@
 
 from django import template
 
+from cchc.core.numbers import format_number, format_percent
+
 register = template.Library()
-
-
-def _group(text: str) -> str:
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 @register.filter
 def num(value) -> str:
-    if value is None or value == "":
-        return "—"
-    return _group(f"{int(round(float(value))):,}")
+    return format_number(value, 0, empty="—")
 
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
     """A rate in 0..1 as a percentage."""
-    if value is None:
-        return "—"
-    return _group(f"{float(value) * 100:,.{int(digits)}f}") + "%"
+    return format_percent(value, int(digits), ratio=True, empty="—")
 
 
 @register.filter
 def dec(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return _group(f"{float(value):,.{int(digits)}f}")
+    return format_number(value, int(digits), empty="—")
 
 
 @register.filter
