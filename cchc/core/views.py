@@ -44,14 +44,19 @@ def home(request):
 
 @login_required
 def object_history(request, label: str, pk: int):
-    entry = history.lookup(label)
-    if entry is None:
+    registration = history.lookup(label)
+    if registration is None:
         raise Http404
-    model, access = entry
-    instance = access(request.user, pk)
+    instance = registration.access(request.user, pk)
     entries = Paginator(audit.history_for(instance), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "core/history.html",
-        {"object": instance, "entries": entries, "model_name": model._meta.verbose_name},
+        {
+            "object": instance,
+            "title": history.title_for(registration, instance),
+            "entries": entries,
+            "rows": history.readable(registration, entries),
+            "model_name": registration.model._meta.verbose_name,
+        },
     )

@@ -94,7 +94,8 @@ def test_the_history_page_shows_who_changed_what(world, personas, login):
         .get(reverse("object_history", args=["plans.task", world.task.pk]))
         .content.decode()
     )
-    assert "officer" in html and "in_progress" in html and "Đổi trạng thái" in html
+    assert "officer" in html and "Đổi trạng thái" in html
+    assert "Chưa thực hiện</span> → Đang thực hiện" in html and "in_progress" not in html
 
 
 def test_login_page_is_vietnamese_and_wrong_password_is_explained(client, world, personas):
