@@ -42,6 +42,9 @@ def test_the_admin_user_list_and_add_page_are_vietnamese_for_an_english_browser(
     assert "Thêm người dùng" in add and "Lưu và thêm mới" in add
     for english in ("Add người dùng", "Save and add another", "Enter the same password", "Password-based"):
         assert english not in add
+    refused = client.post("/quan-tri/org/user/add/", {"username": ""}, **ENGLISH_BROWSER).content.decode()
+    assert "Vui lòng sửa các lỗi dưới đây." in refused and "Trường này là bắt buộc." in refused
+    assert "Please correct" not in refused
 
 
 def test_the_admin_index_is_vietnamese(personas, login):
@@ -59,11 +62,23 @@ def test_english_is_used_only_when_chosen_explicitly(personas, login, settings):
     assert client.get("/quan-tri/org/user/")["Content-Language"] == "vi"
 
 
-def test_the_compiled_catalogue_matches_its_source():
-    with (LOCALE / "django.mo").open("rb") as handle:
+def _compiled(domain: str) -> tuple[gettext.GNUTranslations, str]:
+    with (LOCALE / f"{domain}.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    source = (LOCALE / "django.po").read_text(encoding="utf-8")
-    assert 'msgid "Toggle theme (current theme: auto)"' in source
+    return compiled, (LOCALE / f"{domain}.po").read_text(encoding="utf-8")
+
+
+def test_the_compiled_catalogues_match_their_sources():
+    compiled, source = _compiled("django")
     assert compiled.gettext("Toggle theme (current theme: auto)") == "Đổi giao diện (hiện tại: tự động)"
     assert compiled.gettext("Enter a whole number.") == "Hãy nhập một số nguyên."
-    assert source.count("\nmsgid ") - 1 == len([k for k in compiled._catalog if k]), "run msgfmt again"
+    scripts, script_source = _compiled("djangojs")
+    assert scripts.ngettext("%(sel)s of %(cnt)s selected", "%(sel)s of %(cnt)s selected", 0) == (
+        "Đã chọn %(sel)s trên %(cnt)s"
+    )
+    # Every entry of the .po is in the .mo (the header is `msgid ""`, plurals count once per form).
+    for catalogue, text in ((compiled, source), (scripts, script_source)):
+        entries = text.count("\nmsgid ") - 1
+        assert entries == len({k if isinstance(k, str) else k[0] for k in catalogue._catalog if k}), (
+            "run msgfmt"
+        )
