@@ -103,8 +103,7 @@ def _sheet(workbook: Workbook, title: str, columns, rows) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row_number, row in enumerate(rows, start=2):
-        for (key, _, _), value in zip(columns, row, strict=True):
-            index = keys.index(key) + 1
+        for index, ((key, _, _), value) in enumerate(zip(columns, row, strict=True), start=1):
             # IDs, versions, years and progress are plain counts: no thousands dot in "2026".
             plain = "0" if key in _PLAIN_NUMBER_COLUMNS else None
             cell = put(sheet.cell(row=row_number, column=index), value, number_format=plain)

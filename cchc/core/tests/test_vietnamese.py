@@ -82,3 +82,15 @@ def test_the_compiled_catalogues_match_their_sources():
         assert entries == len({k if isinstance(k, str) else k[0] for k in catalogue._catalog if k}), (
             "run msgfmt"
         )
+
+
+def test_a_refused_form_without_its_csrf_token_is_explained_in_vietnamese(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": "a", "password": "b"}, **ENGLISH_BROWSER
+    )
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="vi">' in text and "Không gửi được biểu mẫu" in text and "tải lại trang" in text
+    assert "CSRF verification failed" not in text and "Forbidden" not in text

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.core.numbers import format_number
 from cchc.delivery.kpi.generator import write_file
 
 
@@ -40,4 +41,4 @@ class Command(BaseCommand):
             raise CommandError(f"--as-of «{as_of}» không phải ngày dạng YYYY-MM-DD.") from exc
         path.parent.mkdir(parents=True, exist_ok=True)
         write_file(path, rows, year, fmt, seed=seed, as_of=cut)
-        self.stdout.write(f"Đã ghi {path} ({path.stat().st_size / 1e6:.1f} MB).")
+        self.stdout.write(f"Đã ghi {path} ({format_number(path.stat().st_size / 1e6, 1)} MB).")
