@@ -94,3 +94,9 @@ def test_a_refused_form_without_its_csrf_token_is_explained_in_vietnamese(db):
     assert response.status_code == 403
     assert '<html lang="vi">' in text and "Không gửi được biểu mẫu" in text and "tải lại trang" in text
     assert "CSRF verification failed" not in text and "Forbidden" not in text
+
+
+def test_the_group_page_names_permissions_in_vietnamese(personas, login):
+    page = login(personas["admin"]).get("/quan-tri/auth/group/add/", **ENGLISH_BROWSER).content.decode()
+    assert "Tổ chức | Thêm người dùng" in page and "Nền tảng | Xem nhật ký thay đổi" in page
+    assert "Can add" not in page and "Can change" not in page
