@@ -142,6 +142,8 @@ def plain(value: Any) -> str:
         return EMPTY
     if isinstance(value, bool):
         return "Có" if value else "Không"
+    if isinstance(value, int) and abs(value) < 10000:
+        return str(value)  # years (2026) and small counts read best without a thousands dot
     if isinstance(value, int | float | Decimal):
         return format_number(value, 2, trim=True)
     if isinstance(value, list | tuple | set):

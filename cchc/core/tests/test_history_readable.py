@@ -58,6 +58,7 @@ def test_a_new_plan_shows_its_issuer_by_name_and_its_date_the_vietnamese_way(wor
     assert "<dt>Cơ quan ban hành</dt><dd>Xã Mao Điền</dd>" in html
     assert "05/01/2026" in html and "2026-01-05" not in html
     assert "<dt>Ngày ban hành</dt>" in html and "issued_on" not in html
+    assert "<dt>Từ năm</dt><dd>2026</dd>" in html  # a year, not "2.026"
 
 
 def test_a_unit_change_shows_the_kind_label(world, personas, login):
