@@ -1,7 +1,9 @@
 """Vietnamese everywhere: whatever language the browser asks for, forms, the admin and numbers
 speak Vietnamese; English only when someone chooses it explicitly."""
 
+import ast
 import gettext
+import re
 from pathlib import Path
 
 from django.urls import reverse
@@ -76,12 +78,18 @@ def test_the_compiled_catalogues_match_their_sources():
     assert scripts.ngettext("%(sel)s of %(cnt)s selected", "%(sel)s of %(cnt)s selected", 0) == (
         "Đã chọn %(sel)s trên %(cnt)s"
     )
-    # Every entry of the .po is in the .mo (the header is `msgid ""`, plurals count once per form).
+    # Every entry of the .po is in the .mo (the header is `msgid ""`), with the same translation.
     for catalogue, text in ((compiled, source), (scripts, script_source)):
         entries = text.count("\nmsgid ") - 1
         assert entries == len({k if isinstance(k, str) else k[0] for k in catalogue._catalog if k}), (
             "run msgfmt"
         )
+        pairs = re.findall(r'^(?:msgctxt (".+")\n)?msgid (".+")\nmsgstr (".*")$', text, flags=re.M)
+        assert len(pairs) > 20
+        for context, msgid, msgstr in pairs:
+            key, wanted = ast.literal_eval(msgid), ast.literal_eval(msgstr)
+            found = catalogue.pgettext(ast.literal_eval(context), key) if context else catalogue.gettext(key)
+            assert found == wanted, "run msgfmt"
 
 
 def test_a_refused_form_without_its_csrf_token_is_explained_in_vietnamese(db):
