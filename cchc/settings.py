@@ -4,6 +4,7 @@ The embedded default (no DATABASE_URL) is one SQLite file under var/, which is w
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "cchc.core",
     "cchc.org",
     "cchc.plans",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # django-axes last, so it can turn a locked-out login into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cchc.urls"
@@ -130,6 +134,29 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Login security: throttling and lockout with django-axes -------------------------------------------
+# The lockout check runs first; accounts are then checked by Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "cchc.core.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# AXES_FAILURE_LIMIT wrong passwords lock the account, and (separately) the address they came from, for
+# LOGIN_COOLOFF_MINUTES. An office behind one NAT address shares the address count: raise the limit or
+# key by username only (LOGIN_LOCKOUT_BY=username) if that bites.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_list("LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cchc.core.security.lockout_response"
+AXES_HANDLER = "cchc.core.security.AuditedAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "cchc.core.security.client_ip"
+# Behind a reverse proxy every request comes from the proxy's address: name the header the proxy sets
+# to the client's address, as a request.META key (nginx `proxy_set_header X-Real-IP $remote_addr;` →
+# CLIENT_IP_HEADER=HTTP_X_REAL_IP). With X-Forwarded-For the right-most entry is used, the one our own
+# proxy appended. Unset: REMOTE_ADDR (direct connections, `make run`).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# --- end login security ---------------------------------------------------------------------------------
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
