@@ -190,7 +190,14 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# --- HSTS: an hour by default; raise SECURE_HSTS_SECONDS up to a year (31536000) once HTTPS is settled.
+# Subdomains and the browsers' preload list are commitments for the whole domain, so they are opt-in.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600)
+if not 0 <= SECURE_HSTS_SECONDS <= 2 * 365 * 24 * 3600:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS phải từ 0 đến 63072000 giây (hai năm).")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# --- end HSTS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cchc.core import http as core_http
 from cchc.core import views as core_views
 from cchc.org import views as org_views
 
@@ -10,6 +11,7 @@ admin.site.site_title = "Quản trị CCHC"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_http.favicon, name="favicon"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
