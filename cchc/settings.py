@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Content-Security-Policy on every answer (cchc.core.middleware; the policy is CSP_DIRECTIVES below).
+    "cchc.core.middleware.ContentSecurityPolicyMiddleware",
     # django-axes last, so it can turn a locked-out login into the Vietnamese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -198,6 +200,26 @@ if not 0 <= SECURE_HSTS_SECONDS <= 2 * 365 * 24 * 3600:
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # --- end HSTS
+
+# --- Content-Security-Policy (cchc.core.middleware): scripts, styles, fonts and requests only from this
+# site; no inline script, no eval, no style="" attributes; no framing, no foreign form targets.
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+}
+# The admin (/quan-tri/) gets the same policy: Django 5.2's admin templates have no inline script or
+# handler; their one inline <style> (change lists without actions) does not occur here (see the tests).
+# Report-only mode to try a policy change on a running site without breaking pages.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# --- end Content-Security-Policy
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
