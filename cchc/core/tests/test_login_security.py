@@ -146,3 +146,13 @@ def test_the_attempt_records_are_for_administrators_only(personas, login):
 @pytest.mark.django_db
 def test_the_test_clients_login_still_works(personas, client):
     assert client.login(username="officer", password=PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_admin_login_is_throttled_too(personas):
+    client = Client()
+    url = reverse("admin:login")
+    for i in range(5):
+        client.post(url, {"username": "admin", "password": f"sai-{i}"}, REMOTE_ADDR="10.0.0.8")
+    response = client.post(url, {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.0.8")
+    assert response.status_code == 429 and LOCKED in response.content.decode()
