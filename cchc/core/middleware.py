@@ -26,6 +26,8 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # A view that needs a different policy sets its own header; every other answer gets ours.
-        if self.header not in response:
+        # Django's technical 404/500 pages (DEBUG on only) are built of inline styles and scripts.
+        debug_page = settings.DEBUG and response.status_code in {404, 500}
+        if self.header not in response and not debug_page:
             response[self.header] = self.policy
         return response

@@ -197,3 +197,18 @@ def test_the_report_only_switch_names_the_other_header(settings, rf):
     response = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))(rf.get("/"))
     assert response["Content-Security-Policy-Report-Only"] == STRICT
     assert "Content-Security-Policy" not in response
+
+
+def test_djangos_debug_error_pages_keep_their_inline_styles_but_only_with_debug_on(settings, rf):
+    from django.http import HttpResponse, HttpResponseNotFound
+
+    from cchc.core.middleware import ContentSecurityPolicyMiddleware
+
+    settings.DEBUG = True
+    debug_404 = ContentSecurityPolicyMiddleware(lambda request: HttpResponseNotFound("debug"))(rf.get("/"))
+    page = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))(rf.get("/"))
+    assert "Content-Security-Policy" not in debug_404
+    assert page["Content-Security-Policy"] == STRICT
+    settings.DEBUG = False
+    production_404 = ContentSecurityPolicyMiddleware(lambda request: HttpResponseNotFound("x"))(rf.get("/"))
+    assert production_404["Content-Security-Policy"] == STRICT
