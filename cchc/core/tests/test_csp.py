@@ -1,7 +1,9 @@
 """Every main page carries the Content-Security-Policy and has nothing inline for it to block."""
 
 import io
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,3 +214,21 @@ def test_djangos_debug_error_pages_keep_their_inline_styles_but_only_with_debug_
     settings.DEBUG = False
     production_404 = ContentSecurityPolicyMiddleware(lambda request: HttpResponseNotFound("x"))(rf.get("/"))
     assert production_404["Content-Security-Policy"] == STRICT
+
+
+def test_no_template_of_ours_has_anything_inline():
+    """Every template file, rendered or not: the policy would block what this finds."""
+    root = Path(__file__).resolve().parents[2]
+    files = sorted({*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html")})
+    assert len(files) > 30
+    problems = []
+    for path in files:
+        # Template tags are not HTML: blank them so the parser sees only the markup around them.
+        markup = re.sub(
+            r"{% comment %}.*?{% endcomment %}|{#.*?#}|{%.*?%}|{{.*?}}",
+            "x",
+            path.read_text(encoding="utf-8"),
+            flags=re.S,
+        )
+        problems += [f"{path.relative_to(root)}: {item}" for item in inline_content(markup)]
+    assert problems == [], "\n".join(problems)
