@@ -26,7 +26,7 @@ from cchc.plans.services import DuplicatePlanError  # noqa: F401  (raised by dra
 MAX_BYTES = 30 * 1024 * 1024
 TARGET_FIELDS = ("area", "text", "metric", "comparator", "threshold", "unit", "deadline_year")
 TASK_FIELDS = ("area", "number", "content", "lead", "partners", "product", "time_text")
-META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end")
+META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end", "replaces")
 
 
 def propose(
@@ -145,7 +145,10 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
     matcher = UnitMatcher()
     organisation = draft.issuer.organisation or draft.issuer
     for key, value in (edits.get("meta") or {}).items():
-        if key in META_FIELDS:
+        if key == "replaces":
+            # The issued plan of the same issuer this one will supersede, chosen on the review page.
+            proposal[key] = int(value) if str(value).strip().isdigit() else None
+        elif key in META_FIELDS:
             proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
         target = proposal["targets"][int(index)]
@@ -225,6 +228,7 @@ def draft_commit(
     and the reviewer chooses: replace that (issued) plan, or confirm this one is distinct."""
     draft = _lock(actor, draft)
     replaces = None
+    replaces_id = replaces_id or draft.proposal.get("replaces")
     if replaces_id is not None:
         replaces = Plan.objects.filter(pk=replaces_id, issuer=draft.issuer).first()
         if replaces is None:

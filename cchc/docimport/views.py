@@ -16,7 +16,7 @@ from cchc.docimport.models import ImportDraft
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.forms import duplicate_choice
-from cchc.plans.models import Area, Target
+from cchc.plans.models import Area, Plan, Target
 from cchc.plans.permissions import plan_issuers, plans_visible
 from cchc.plans.services import DuplicatePlanError
 
@@ -143,6 +143,9 @@ def review(request, pk: int):
                 (n, unicodedata.normalize("NFC", line)) for n, line in enumerate(draft.source_lines, start=1)
             ],
             "duplicates": duplicates,
+            "replaceable": Plan.objects.filter(issuer=draft.issuer, status=Plan.Status.ISSUED).order_by(
+                "-issued_on"
+            ),
             "areas": Area.choices,
             "comparators": Target.Comparator.choices,
             "errors": errors,

@@ -178,3 +178,26 @@ def test_import_plan_command_prints_json_and_saves_nothing(world, capsys):
     assert {"targets", "tasks", "title"} <= set(proposal)
     assert all({"lines", "confidence"} <= set(t) for t in proposal["tasks"])
     assert (Plan.objects.count(), ImportDraft.objects.count()) == before
+
+
+@seed_required
+def test_the_reviewer_can_choose_the_issued_plan_a_document_with_a_new_number_replaces(
+    world, personas, login
+):
+    draft = services.draft_create(
+        actor=personas["officer"], data=_mao_dien_bytes(), filename="ke-hoach.txt", issuer=world.mao_dien
+    )
+    client = login(personas["officer"])
+    url = reverse("docimport:review", args=[draft.pk])
+    assert f'<option value="{world.plan.pk}"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "version": draft.version,
+            "then": "commit",
+            "meta__number": "120/KH-UBND",
+            "meta__replaces": world.plan.pk,
+        },
+    )
+    plan = Plan.objects.get(import_drafts=draft)
+    assert response.status_code == 302 and (plan.number, plan.replaces_id) == ("120/KH-UBND", world.plan.pk)
