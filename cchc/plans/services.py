@@ -424,13 +424,33 @@ def _validate_task(task: Task) -> None:
     task.full_clean(exclude=["version", "plan", "parent", "source_task", "responsible", "search_text"])
 
 
+def check_task_progress(status: str, progress: int | str | None) -> int:
+    """The one rule tying a task's status to its progress, applied alike by the task form, the plan's
+    Excel import and the entries of a unit report: "Chưa thực hiện" is 0%, "Hoàn thành" (on time or
+    late) is 100%, anything else 0–100%. A contradiction is refused, not silently corrected, because
+    either half may be the typo. No progress given means the one the status implies."""
+    if status not in Task.Status.values:
+        raise ValidationError({"status": f"Trạng thái «{status}» không hợp lệ."})
+    label = Task.Status.DONE.label if status in Task.FINISHED else Task.Status(status).label
+    if progress is None or str(progress).strip() == "":
+        return 100 if status in Task.FINISHED else 0
+    try:
+        value = int(str(progress).strip().rstrip("%").strip())
+    except ValueError:
+        raise ValidationError({"progress": f"Tiến độ «{progress}» không phải là số."}) from None
+    if not 0 <= value <= 100:
+        raise ValidationError({"progress": f"Tiến độ phải từ 0 đến 100% (đang ghi {value}%)."})
+    if status == Task.Status.NOT_STARTED and value:
+        raise ValidationError({"progress": f"Nhiệm vụ «{label}» thì tiến độ phải là 0% (đang ghi {value}%)."})
+    if status in Task.FINISHED and value != 100:
+        raise ValidationError(
+            {"progress": f"Nhiệm vụ «{label}» thì tiến độ phải là 100% (đang ghi {value}%)."}
+        )
+    return value
+
+
 def _validate_progress(task: Task) -> None:
-    if not 0 <= int(task.progress) <= 100:
-        raise ValidationError({"progress": "Tiến độ phải từ 0 đến 100%."})
-    if task.status in Task.FINISHED:
-        task.progress = 100
-    elif task.status == Task.Status.NOT_STARTED and task.progress:
-        raise ValidationError({"progress": "Nhiệm vụ chưa thực hiện thì tiến độ phải là 0%."})
+    task.progress = check_task_progress(task.status, task.progress)
     if task.status not in Task.FINISHED:
         task.completed_on = None
 
@@ -497,6 +517,8 @@ def task_update(
     _check_version(task, expected_version)
     before = audit.snapshot(task, TASK_STRUCTURE_FIELDS + TASK_PROGRESS_FIELDS)
     before_leads = sorted(str(u) for u in task.lead_units.all())
+    if fields.get("status") in Task.FINISHED and "progress" not in fields:
+        fields["progress"] = 100  # finishing without saying the progress: the status says it
     for name, value in fields.items():
         setattr(task, name, value)
     organisation = task.plan.issuer.organisation or task.plan.issuer
