@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -136,6 +136,8 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
     for area, label in Area.choices:
         area_entries = [e for e in entries if e.task.area == area]
         area_values = [v for v in values if v.target.area == area]
+        finished = sum(1 for e in area_entries if e.status in Task.FINISHED)
+        text = report.narrative.get(f"area_{area}", "")
         sections.append(
             {
                 "area": area,
@@ -143,7 +145,12 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
                 "entries": area_entries,
                 "values": area_values,
                 "key": f"area_{area}",
-                "text": report.narrative.get(f"area_{area}", ""),
+                "text": text,
+                "finished": finished,
+                # Folded on the form: every task finished, every target valued, the result written.
+                "is_done": bool(text.strip())
+                and finished == len(area_entries)
+                and all(v.actual is not None for v in area_values),
             }
         )
     return {
@@ -183,13 +190,19 @@ def _parse_report_form(post) -> tuple[dict, dict, dict]:
     return narrative, tasks, targets
 
 
+def _is_autosave(request) -> bool:
+    """The form's script saving a draft in the background: it wants JSON, not a page."""
+    return request.headers.get("X-Autosave") == "1"
+
+
 @login_required
 @require_POST
 def report_save(request, pk: int):
     report = access_report(request.user, pk)
     narrative, tasks, targets = _parse_report_form(request.POST)
+    autosave = _is_autosave(request)
     try:
-        services.report_save(
+        saved = services.report_save(
             actor=request.user,
             report=report,
             expected_version=request.POST.get("version"),
@@ -200,15 +213,22 @@ def report_save(request, pk: int):
     except PermissionDenied as exc:
         raise Http404 from exc
     except ConflictError as exc:
+        if autosave:
+            return JsonResponse({"error": str(exc)}, status=409)
         context = _report_context(request, report, errors=[str(exc)])
         return render(request, "reporting/report_detail.html", context, status=409)
     except ValidationError as exc:
+        if autosave:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
         return render(
             request,
             "reporting/report_detail.html",
             _report_context(request, report, exc.messages),
             status=400,
         )
+    if autosave:
+        saved_at = timezone.localtime().strftime("%H:%M")
+        return JsonResponse({"version": saved.version, "saved_at": saved_at})
     if request.POST.get("then") == "submit":
         return report_submit(request, pk)
     messages.success(request, "Đã lưu bản nháp báo cáo.")

@@ -201,3 +201,20 @@ def test_the_reviewer_can_choose_the_issued_plan_a_document_with_a_new_number_re
     )
     plan = Plan.objects.get(import_drafts=draft)
     assert response.status_code == 302 and (plan.number, plan.replaces_id) == ("120/KH-UBND", world.plan.pk)
+
+
+def test_the_review_page_shows_the_source_in_nfc_keeping_its_indentation(world, personas, login):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "   KẾ HOẠCH cải cách hành chính")
+    draft = ImportDraft.objects.create(
+        issuer=world.mao_dien,
+        filename="ke-hoach.txt",
+        source_kind="txt",
+        source_lines=[decomposed],
+        proposal={"targets": [], "tasks": []},
+        created_by=personas["officer"],
+    )
+    html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
+    assert ">   KẾ HOẠCH cải cách hành chính</li>" in html
+    assert decomposed not in html
