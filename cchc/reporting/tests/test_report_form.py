@@ -71,3 +71,24 @@ def test_an_autosave_post_answers_json_with_the_new_version_and_409_when_stale(
     assert bad.status_code == 400 and "100%" in bad.json()["error"]
     report.refresh_from_db()
     assert report.narrative["causes"] == "Bản tự lưu"
+
+
+def test_the_report_form_reads_in_a_fixed_number_of_queries_however_many_tasks(
+    world, reporting, personas, report, login
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.plans import services as plans
+
+    _, periods = reporting
+    client = login(personas["officer"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("reporting:report_detail", args=[report.pk]))
+    for n in range(12):
+        plans.task_create(actor=None, plan=world.plan, area=n % 7, content=f"Nhiệm vụ bổ sung {n}")
+    longer = services.report_start(actor=personas["officer"], period=periods["2026-S1"], unit=world.mao_dien)
+    assert longer.task_entries.count() == report.task_entries.count() + 12
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("reporting:report_detail", args=[longer.pk]))
+    assert len(many) == len(few), (len(few), len(many))
