@@ -125,6 +125,11 @@ class PlanIssueForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, ask_duplicate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_duplicate:  # asked only once the number turns out to be taken
+            del self.fields["allow_duplicate_number"]
+
 
 class PlanDeleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -159,7 +159,8 @@ def plan_issue(request, pk: int):
     """Confirm the number and date as signed, then issue: the plan becomes binding and visible below."""
     plan = _plan_for_lifecycle(request, pk, can_issue_plan)
     initial = {"number": plan.number, "issued_on": plan.issued_on, "version": plan.version}
-    form = PlanIssueForm(request.POST or None, initial=initial)
+    asked = "allow_duplicate_number" in request.POST or request.POST.get("asked_duplicate") == "1"
+    form = PlanIssueForm(request.POST or None, initial=initial, ask_duplicate=asked)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -170,10 +171,12 @@ def plan_issue(request, pk: int):
                 expected_version=data["version"],
                 number=data["number"],
                 issued_on=data["issued_on"],
-                allow_duplicate_number=data["allow_duplicate_number"],
+                allow_duplicate_number=data.get("allow_duplicate_number", False),
             )
         except services.DuplicatePlanError as exc:
             duplicates = exc.existing
+            form = PlanIssueForm(request.POST, initial=initial, ask_duplicate=True)
+            form.is_valid()
             form.add_error(
                 "allow_duplicate_number", "Số, ký hiệu này đã được dùng; hãy xem kế hoạch bên trên."
             )

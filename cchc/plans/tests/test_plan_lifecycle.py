@@ -175,6 +175,8 @@ def test_the_issue_page_answers_a_stale_version_with_409_and_a_duplicate_with_th
     response = client.post(url, {"number": "84/KH-UBND", "issued_on": "2026-12-01", "version": 1})
     html = response.content.decode()
     assert response.status_code == 200 and reverse("plans:plan_detail", args=[world.plan.pk]) in html
+    assert 'name="allow_duplicate_number"' in html  # asked only now
+    assert 'name="allow_duplicate_number"' not in client.get(url).content.decode()
     assert Plan.objects.get(pk=draft.pk).status == "draft"
     response = client.post(
         url, {"number": "84/KH-UBND", "issued_on": "2026-12-01", "version": 1, "allow_duplicate_number": "on"}
