@@ -219,7 +219,7 @@ def plan_issue(
     """Draft → issued. The plan gets its number and date as signed; if it replaces an issued plan, that
     plan becomes superseded in the same transaction (and stops feeding new reports)."""
     _require_plan_edit(actor, plan)
-    plan = Plan.objects.select_for_update().select_related("issuer", "replaces").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("issuer", "replaces").get(pk=plan.pk)
     _check_version(plan, expected_version)
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError("Chỉ ban hành được kế hoạch đang ở dạng dự thảo.")
