@@ -92,3 +92,26 @@ def test_the_report_form_reads_in_a_fixed_number_of_queries_however_many_tasks(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("reporting:report_detail", args=[longer.pk]))
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_a_refused_save_without_javascript_keeps_what_was_typed(world, reporting, personas, report, login):
+    client = login(personas["officer"])
+    url = reverse("reporting:report_save", args=[report.pk])
+    typed = {
+        "version": report.version,
+        "narrative_causes": "Nguyên nhân viết dài, chưa lưu",
+        f"task_{world.task.pk}_status": "done",
+        f"task_{world.task.pk}_progress": "20",
+        f"task_{world.task.pk}_result": "Kết quả viết dài, chưa lưu",
+    }
+    html = client.post(url, typed).content.decode()
+    assert "Nguyên nhân viết dài, chưa lưu" in html and "Kết quả viết dài, chưa lưu" in html
+    assert f'name="task_{world.task.pk}_progress" value="20"' in html
+
+    login(personas["head"]).post(url, {"version": report.version, "narrative_causes": "Bản của lãnh đạo"})
+    response = login(personas["officer"]).post(url, {**typed, f"task_{world.task.pk}_progress": "100"})
+    html = response.content.decode()
+    assert response.status_code == 409 and 'id="unsaved"' in html
+    assert "Nguyên nhân viết dài, chưa lưu" in html and "Kết quả viết dài, chưa lưu" in html
+    report.refresh_from_db()
+    assert report.narrative["causes"] == "Bản của lãnh đạo"
