@@ -21,11 +21,12 @@ from cchc.org.permissions import scope_for
 from cchc.org.selectors import UnitMatcher
 from cchc.plans import services as plan_services
 from cchc.plans.models import Area, Plan, Target
+from cchc.plans.services import DuplicatePlanError  # noqa: F401  (raised by draft_commit; callers catch it from here)
 
 MAX_BYTES = 30 * 1024 * 1024
 TARGET_FIELDS = ("area", "text", "metric", "comparator", "threshold", "unit", "deadline_year")
 TASK_FIELDS = ("area", "number", "content", "lead", "partners", "product", "time_text")
-META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end")
+META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end", "replaces")
 
 
 def propose(
@@ -144,7 +145,10 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
     matcher = UnitMatcher()
     organisation = draft.issuer.organisation or draft.issuer
     for key, value in (edits.get("meta") or {}).items():
-        if key in META_FIELDS:
+        if key == "replaces":
+            # The issued plan of the same issuer this one will supersede, chosen on the review page.
+            proposal[key] = int(value) if str(value).strip().isdigit() else None
+        elif key in META_FIELDS:
             proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
         target = proposal["targets"][int(index)]
@@ -211,9 +215,24 @@ def _parent_target(target: dict, candidates: list[Target]) -> Target | None:
 
 
 @transaction.atomic
-def draft_commit(*, actor, draft: ImportDraft) -> Plan:
-    """Create the plan, its targets and tasks from the reviewed draft, all or nothing."""
+def draft_commit(
+    *,
+    actor,
+    draft: ImportDraft,
+    replaces_id: int | None = None,
+    allow_duplicate_number: bool = False,
+) -> Plan:
+    """Create the draft plan, its targets and tasks from the reviewed draft, all or nothing.
+
+    If the issuer already has a plan with this number, `plan_create` raises `DuplicatePlanError`
+    and the reviewer chooses: replace that (issued) plan, or confirm this one is distinct."""
     draft = _lock(actor, draft)
+    replaces = None
+    replaces_id = replaces_id or draft.proposal.get("replaces")
+    if replaces_id is not None:
+        replaces = Plan.objects.filter(pk=replaces_id, issuer=draft.issuer).first()
+        if replaces is None:
+            raise ValidationError("Không tìm thấy kế hoạch cần thay thế của đơn vị ban hành này.")
     proposal = draft.proposal
     year_start = proposal.get("year_start") or (
         draft.parent.year_start if draft.parent else date.today().year
@@ -236,6 +255,8 @@ def draft_commit(*, actor, draft: ImportDraft) -> Plan:
         year_start=year_start,
         year_end=year_end,
         status=Plan.Status.DRAFT,
+        replaces=replaces,
+        allow_duplicate_number=allow_duplicate_number,
     )
     candidates = list(draft.parent.targets.all()) if draft.parent else []
     errors: list[str] = []

@@ -12,7 +12,8 @@ def test_the_task_list_search_ignores_diacritics_and_case(world, personas, login
     client = login(personas["city_standing"])
     for query in ("RA SOAT VAN BAN", "rà soát văn bản", "ra soát Văn Ban"):
         html = client.get(reverse("plans:task_list"), {"q": query}).content.decode()
-        assert "3 nhiệm vụ" in html, query
+        # Mao Điền's two; Nam Sách's plan is still a draft, which the city does not see.
+        assert "2 nhiệm vụ" in html, query
     html = client.get(reverse("plans:task_list"), {"q": "dat dai"}).content.decode()
     assert "1 nhiệm vụ" in html and "Rà soát văn bản về đất đai" in html
 

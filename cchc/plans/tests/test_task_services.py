@@ -64,14 +64,30 @@ def test_a_stale_save_is_refused_and_the_first_save_is_kept(world, personas):
 
 def test_finishing_a_task_sets_100_percent_and_after_its_deadline_marks_it_late(world, personas):
     task = services.task_update(
-        actor=personas["officer"],
-        task=world.subtask,
-        status="done",
-        progress=80,
-        completed_on=date(2026, 8, 1),
+        actor=personas["officer"], task=world.subtask, status="done", completed_on=date(2026, 8, 1)
     )
     assert task.progress == 100
     assert task.status == "done_late"  # due at the end of Q2/2026
+
+
+@pytest.mark.parametrize(
+    ("status", "progress", "message"),
+    [
+        ("done", 20, "Nhiệm vụ «Hoàn thành» thì tiến độ phải là 100% (đang ghi 20%)."),
+        ("done_late", 99, "Nhiệm vụ «Hoàn thành» thì tiến độ phải là 100% (đang ghi 99%)."),
+        ("not_started", 20, "Nhiệm vụ «Chưa thực hiện» thì tiến độ phải là 0% (đang ghi 20%)."),
+        ("in_progress", 101, "Tiến độ phải từ 0 đến 100% (đang ghi 101%)."),
+        ("in_progress", "nửa", "Tiến độ «nửa» không phải là số."),
+    ],
+)
+def test_one_rule_ties_status_to_progress_and_refuses_a_contradiction(
+    world, personas, status, progress, message
+):
+    with pytest.raises(ValidationError) as caught:
+        services.task_update(actor=personas["officer"], task=world.task, status=status, progress=progress)
+    assert caught.value.message_dict["progress"] == [message]
+    assert services.check_task_progress("done", None) == 100
+    assert services.check_task_progress("in_progress", "45") == 45
 
 
 def test_a_not_started_task_cannot_claim_progress(world, personas):
