@@ -1,0 +1,182 @@
+"""The upload bombs of issue 9, each sent as the commune officer through the real page and through
+the service: refused in under a second, with a Vietnamese message, and nothing kept."""
+
+import io
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cchc.core.tabular import ImportFileError
+from cchc.core.tests import samples
+from cchc.docimport import services as docimport
+from cchc.docimport.models import ImportDraft
+from cchc.plans import excel
+from cchc.plans import services as plans
+
+
+def _timed(label: str, func):
+    started = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - started
+    print(f"\n{label}: {seconds:.3f} s")
+    return result, seconds
+
+
+def _upload_document(client, world, name: str, data: bytes):
+    return client.post(
+        reverse("docimport:upload"),
+        {"file": SimpleUploadedFile(name, data), "issuer": world.mao_dien.pk, "parent": ""},
+    )
+
+
+def _upload_evidence(client, world, name: str, data: bytes):
+    return client.post(
+        reverse("plans:evidence_upload", args=[world.task.pk]),
+        {"file": SimpleUploadedFile(name, data), "kind": "document", "note": ""},
+        follow=True,
+    )
+
+
+# ---------------------------------------------------------------------------------- through the pages
+
+
+def test_the_400_mb_docx_is_refused_by_the_plan_document_page(world, personas, login):
+    client, bomb = login(personas["officer"]), samples.docx_bomb()
+    response, seconds = _timed(
+        "docx bomb, plan document page",
+        lambda: _upload_document(client, world, "ke-hoach.docx", bomb),
+    )
+    assert response.status_code == 200
+    assert "Tệp giải nén ra quá lớn (400,6 MB), giới hạn là 100 MB" in response.content.decode()
+    assert seconds < 1
+    assert ImportDraft.objects.count() == 0
+
+
+def test_the_million_row_xlsx_is_refused_by_the_plan_excel_page(world, personas, login):
+    client, bomb = login(personas["officer"]), samples.xlsx_rows(1_000_000)
+    tasks_before = world.plan.tasks.count()
+    response, seconds = _timed(
+        "xlsx of 1.000.000 rows, plan Excel page",
+        lambda: client.post(
+            reverse("plans:plan_import", args=[world.plan.pk]),
+            {"file": SimpleUploadedFile("ke-hoach.xlsx", bomb)},
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "giới hạn mỗi lần nhập là 20.000 dòng dữ liệu" in page
+    assert seconds < 1
+    assert world.plan.tasks.count() == tasks_before
+
+
+def test_the_25_mb_junk_pdf_is_refused_by_the_plan_document_page_and_the_evidence_page(
+    world, personas, login
+):
+    client, junk = login(personas["officer"]), samples.junk_pdf()
+    response, seconds = _timed(
+        "junk PDF of 25 MB, plan document page",
+        lambda: _upload_document(client, world, "ke-hoach.pdf", junk),
+    )
+    assert "không phải PDF hợp lệ" in response.content.decode()
+    assert seconds < 1
+    response, seconds = _timed(
+        "junk PDF of 25 MB, evidence page",
+        lambda: _upload_evidence(client, world, "bao-cao.pdf", junk),
+    )
+    assert "quá lớn (25,0 MB), giới hạn là 20 MB" in response.content.decode()
+    assert seconds < 1
+    assert world.task.evidence.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "message"),
+    [
+        ("bao-cao.pdf", "pdf_exe_polyglot", "có chương trình (EXE) nằm trước phần đầu «%PDF»"),
+        ("anh-chup.jpg", "html_behind_jpeg", "không phải ảnh .jpg hợp lệ"),
+        ("anh-chup.jpg", "jpeg_with_html_after_it", "có dữ liệu lạ nằm sau phần kết thúc của ảnh"),
+    ],
+)
+def test_polyglots_are_refused_by_the_evidence_page(world, personas, login, name, sample, message):
+    client = login(personas["officer"])
+    data = getattr(samples, sample)()
+    response, seconds = _timed(
+        f"{sample}, evidence page", lambda: _upload_evidence(client, world, name, data)
+    )
+    assert message in response.content.decode()
+    assert seconds < 1
+    assert world.task.evidence.count() == 0
+
+
+def test_a_real_pdf_is_kept_and_served_only_as_a_download_the_browser_must_not_sniff(world, personas, login):
+    client = login(personas["officer"])
+    _upload_evidence(client, world, "bao-cao.pdf", samples.tiny_pdf())
+    evidence = world.task.evidence.get()
+    response = client.get(reverse("plans:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_plan_excel_with_thousands_of_errors_lists_the_first_and_counts_the_rest(
+    world, personas, login, settings
+):
+    from openpyxl import load_workbook
+
+    settings.IMPORT_ERRORS_SHOWN = 5
+    workbook = load_workbook(io.BytesIO(excel.export_template()))
+    sheet = workbook[excel.TASK_SHEET]
+    for n in range(1200):
+        sheet.append(["", "", "lĩnh vực lạ", str(n), ""])  # two errors a row: area and content
+    out = io.BytesIO()
+    workbook.save(out)
+    response = login(personas["officer"]).post(
+        reverse("plans:plan_import", args=[world.plan.pk]),
+        {"file": SimpleUploadedFile("ke-hoach.xlsx", out.getvalue())},
+    )
+    page = response.content.decode()
+    assert "Chưa nhập được tệp: 2.400 lỗi" in page
+    assert page.count("<li>Trang tính «Nhiệm vụ»") == 5
+    assert "và 2.395 lỗi khác." in page
+
+
+# ---------------------------------------------------------------------------------- through the services
+
+
+def test_the_services_refuse_the_same_bombs(world, personas):
+    officer = personas["officer"]
+    with pytest.raises(ValidationError, match="Tệp giải nén ra quá lớn"):
+        docimport.draft_create(
+            actor=officer, data=samples.docx_bomb(), filename="ke-hoach.docx", issuer=world.mao_dien
+        )
+    with pytest.raises(ValidationError, match="thiếu phần kết thúc"):
+        docimport.draft_create(
+            actor=officer, data=samples.junk_pdf(), filename="rac.pdf", issuer=world.mao_dien
+        )
+    with pytest.raises(ImportFileError) as caught:
+        excel.import_plan(
+            actor=officer, plan=world.plan, data=samples.xlsx_rows(1_000_000), filename="a.xlsx"
+        )
+    assert "20.000 dòng" in caught.value.shown[0]
+    for name, data in [
+        ("bao-cao.pdf", samples.pdf_exe_polyglot()),
+        ("anh.jpg", samples.html_behind_jpeg()),
+        ("bom.docx", samples.docx_bomb()),
+    ]:
+        with pytest.raises(ValidationError):
+            plans.evidence_attach(actor=officer, task=world.task, upload=SimpleUploadedFile(name, data))
+    assert world.task.evidence.count() == 0
+    assert ImportDraft.objects.count() == 0
+
+
+def test_a_unit_import_of_a_million_rows_is_refused_by_the_service(world, personas):
+    from cchc.org import services as org
+
+    with pytest.raises(ImportFileError, match="20.000 dòng"):
+        org.units_import(
+            actor=personas["admin"], data=samples.xlsx_rows(1_000_000, "Đơn vị"), filename="dv.xlsx"
+        )
