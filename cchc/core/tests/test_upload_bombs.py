@@ -180,3 +180,20 @@ def test_a_unit_import_of_a_million_rows_is_refused_by_the_service(world, person
         org.units_import(
             actor=personas["admin"], data=samples.xlsx_rows(1_000_000, "Đơn vị"), filename="dv.xlsx"
         )
+
+
+def test_a_dossier_workbook_bomb_is_refused_before_a_batch_is_even_recorded(world, personas, login, settings):
+    from cchc.delivery.models import DossierImport
+
+    settings.DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES = 100 * samples.MB
+    bomb, client = samples.docx_bomb(), login(personas["admin"])
+    assert client.get(reverse("delivery:imports")).status_code == 200  # modules loaded, DuckDB warm
+    response, seconds = _timed(
+        "zip bomb as a dossier .xlsx, dossier import page",
+        lambda: client.post(reverse("delivery:imports"), {"file": SimpleUploadedFile("ho-so.xlsx", bomb)}),
+    )
+    assert seconds < 1
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Tệp giải nén ra quá lớn (400,6 MB), giới hạn là 100 MB" in page
+    assert DossierImport.objects.count() == 0
