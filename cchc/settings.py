@@ -152,8 +152,10 @@ UPLOAD_PDF_MAX_PAGES = env_int("UPLOAD_PDF_MAX_PAGES", 300)
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)  # data rows per sheet of a plan/unit/user import
 IMPORT_ERRORS_SHOWN = env_int("IMPORT_ERRORS_SHOWN", 50)  # then "và 1.999.950 lỗi khác"
-UPLOAD_PROCESS_SECONDS = env_int("UPLOAD_PROCESS_SECONDS", 60)  # wall clock of one extraction
+UPLOAD_PROCESS_SECONDS = env_int("UPLOAD_PROCESS_SECONDS", 120)  # wall clock of one extraction (OCR included)
 UPLOAD_PROCESS_MEMORY_MB = env_int("UPLOAD_PROCESS_MEMORY_MB", 1536)  # address space of that child
+UPLOAD_PROCESS_CONCURRENCY = env_int("UPLOAD_PROCESS_CONCURRENCY", 2)  # children at once, site-wide
+UPLOAD_PROCESS_WAIT_SECONDS = env_int("UPLOAD_PROCESS_WAIT_SECONDS", 5)  # then "thử lại sau ít phút"
 DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES = env_int("DOSSIER_UPLOAD_MAX_UNZIPPED_MB", 2048) * 1024 * 1024
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -18,6 +18,7 @@ timeout and a memory cap: see ``run_bounded``. Every refusal is an ``UploadRefus
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import pickle
@@ -26,7 +27,8 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -46,8 +48,10 @@ _DEFAULTS = {
     "UPLOAD_IMAGE_MAX_PIXELS": 50_000_000,
     "IMPORT_MAX_ROWS": 20_000,
     "IMPORT_ERRORS_SHOWN": 50,
-    "UPLOAD_PROCESS_SECONDS": 60,
+    "UPLOAD_PROCESS_SECONDS": 120,
     "UPLOAD_PROCESS_MEMORY_MB": 1536,
+    "UPLOAD_PROCESS_CONCURRENCY": 2,
+    "UPLOAD_PROCESS_WAIT_SECONDS": 5,
     "DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES": 2048 * 1024 * 1024,
 }
 
@@ -275,6 +279,55 @@ class BoundedFailure(UploadRefused):
     """The child process ran out of time or memory, or died."""
 
 
+@contextmanager
+def _slot() -> Iterator[None]:
+    """One of UPLOAD_PROCESS_CONCURRENCY places for a child, shared by every worker process of the
+    site (a lock file each). Waiting on a child ties up a web worker, so only a few may wait at
+    once: the others are told to come back, and the rest of the site keeps its workers."""
+    directory = Path(
+        getattr(settings, "UPLOAD_SLOT_DIR", "") or Path(settings.MEDIA_ROOT).parent / "upload-slots"
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    gives_up = time.monotonic() + limit("UPLOAD_PROCESS_WAIT_SECONDS")
+    while True:
+        for number in range(max(limit("UPLOAD_PROCESS_CONCURRENCY"), 1)):
+            handle = open(directory / f"slot-{number}", "a+b")  # noqa: SIM115 - held while the child runs
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if time.monotonic() > gives_up:
+            raise BoundedFailure(
+                "Máy chủ đang đọc nhiều tệp cùng lúc. Hãy thử lại sau ít phút; tệp của bạn chưa được lưu."
+            )
+        time.sleep(0.1)
+
+
+def _run_child(payload: bytes, seconds: float, env: dict, root: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", _WORKER],
+            input=payload,
+            capture_output=True,
+            timeout=seconds,
+            env=env,
+            cwd=root,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed the child already
+        raise BoundedFailure(
+            f"Xử lý tệp quá thời gian cho phép ({vn_int(round(seconds))} giây) nên đã dừng. "
+            "Hãy tải lên tệp nhỏ hơn hoặc bản Word (.docx) của văn bản."
+        ) from exc
+
+
 def run_bounded(
     func_path: str,
     *args: Any,
@@ -296,21 +349,8 @@ def run_bounded(
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    try:
-        completed = subprocess.run(
-            [sys.executable, "-m", _WORKER],
-            input=payload,
-            capture_output=True,
-            timeout=seconds,
-            env=env,
-            cwd=root,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise BoundedFailure(
-            f"Xử lý tệp quá thời gian cho phép ({vn_int(round(seconds))} giây) nên đã dừng. "
-            "Hãy tải lên tệp nhỏ hơn hoặc bản Word (.docx) của văn bản."
-        ) from exc
+    with _slot():
+        completed = _run_child(payload, seconds, env, root)
     try:
         status, value = pickle.loads(completed.stdout) if completed.stdout else ("died", None)
     except Exception:  # noqa: BLE001 - a child killed mid-write leaves half a pickle

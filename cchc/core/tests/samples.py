@@ -110,3 +110,25 @@ def html_behind_jpeg() -> bytes:
 
 def jpeg_with_html_after_it() -> bytes:
     return tiny_image("JPEG") + b"<html><script>alert(1)</script></html>"
+
+
+@lru_cache(maxsize=1)
+def docx_heavy(paragraphs: int = 600_000) -> bytes:
+    """A well-formed Word document of a few hundred thousand paragraphs: within the zip limits when
+    the ratio limit is raised, but slow and memory-hungry to parse, to prove the child's limits."""
+    document = tiny_docx()
+    out = io.BytesIO()
+    body = (
+        b"<w:p><w:r><w:t>Nhi\xe1\xbb\x87m v\xe1\xbb\xa5 c\xe1\xba\xa3i c\xc3\xa1ch</w:t></w:r></w:p>"
+        * paragraphs
+    )
+    with (
+        zipfile.ZipFile(io.BytesIO(document)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
+            target.writestr(info, data)
+    return out.getvalue()

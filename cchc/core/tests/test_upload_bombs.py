@@ -197,3 +197,20 @@ def test_a_dossier_workbook_bomb_is_refused_before_a_batch_is_even_recorded(worl
     page = client.get(response["Location"]).content.decode()
     assert "Tệp giải nén ra quá lớn (400,6 MB), giới hạn là 100 MB" in page
     assert DossierImport.objects.count() == 0
+
+
+def test_a_document_that_passes_the_checks_but_reads_forever_is_stopped_by_the_child_time_limit(
+    world, personas, login, settings
+):
+    """A dense Word file an attacker tuned to pass the zip limits: the child is killed at the time
+    limit, the page answers with the Vietnamese message, and nothing is kept."""
+    settings.UPLOAD_ZIP_MAX_RATIO = 10_000
+    settings.UPLOAD_PROCESS_SECONDS = 2
+    heavy, client = samples.docx_heavy(), login(personas["officer"])
+    response, seconds = _timed(
+        "dense docx (35 MB of XML), plan document page",
+        lambda: _upload_document(client, world, "ke-hoach.docx", heavy),
+    )
+    assert "Xử lý tệp quá thời gian cho phép (2 giây) nên đã dừng" in response.content.decode()
+    assert seconds < 4
+    assert ImportDraft.objects.count() == 0

@@ -180,3 +180,19 @@ def test_the_child_returns_results_and_raises_the_functions_own_errors():
 
     with pytest.raises(ExtractError, match="Tệp là hình ảnh"):
         uploads.run_bounded("cchc.docimport.extract:extract_text", samples.tiny_image("PNG"), "anh.png")
+
+
+def test_only_so_many_children_run_at_once_and_the_next_upload_is_told_to_come_back(settings):
+    import threading
+
+    settings.UPLOAD_PROCESS_CONCURRENCY = 1
+    settings.UPLOAD_PROCESS_WAIT_SECONDS = 0.3
+    busy = threading.Thread(target=uploads.run_bounded, args=("time:sleep", 2), kwargs={"seconds": 5})
+    busy.start()
+    time.sleep(0.5)  # the first child holds the only place
+    try:
+        with pytest.raises(uploads.BoundedFailure, match="đang đọc nhiều tệp cùng lúc"):
+            uploads.run_bounded("cchc.core.uploads:vn_int", 1)
+    finally:
+        busy.join()
+    assert uploads.run_bounded("cchc.core.uploads:vn_int", 1000) == "1.000"
