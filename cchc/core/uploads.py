@@ -468,7 +468,11 @@ def check_image(data: bytes, *, name: str = "", kind: str) -> None:
     if (expected == "PNG" and not tail.endswith(_PNG_END)) or (
         expected == "JPEG" and not tail.endswith(b"\xff\xd9")
     ):
-        raise UploadRefused(f"Tệp {_label(name)} có dữ liệu lạ nằm sau phần kết thúc của ảnh: không nhận.")
+        # Phones' "motion photos" append a video the same way: the message says how to keep the photo.
+        raise UploadRefused(
+            f"Tệp {_label(name)} có dữ liệu lạ nằm sau phần kết thúc của ảnh: không nhận. Nếu là ảnh "
+            "chụp bằng điện thoại (ảnh động), hãy lưu lại thành ảnh JPG thường rồi tải lên."
+        )
     _no_hidden_payload(data, name)
 
 
