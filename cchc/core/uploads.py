@@ -410,6 +410,10 @@ def check_pdf_structure(data: bytes, *, name: str = "") -> None:
         raise UploadRefused(
             f"Tệp {_label(name)} không phải PDF hợp lệ: có dữ liệu lạ nằm sau phần kết thúc của PDF."
         )
+    # Every PDF has objects (a catalogue, a page tree, pages): a file without one is junk, refused
+    # before pdfium spends its time rebuilding a cross-reference table from nothing.
+    if b"endobj" not in data:
+        raise UploadRefused(f"Tệp {_label(name)} không phải PDF hợp lệ: không có nội dung PDF nào.")
     _no_hidden_payload(data, name)
 
 
