@@ -157,6 +157,15 @@ UPLOAD_PROCESS_MEMORY_MB = env_int("UPLOAD_PROCESS_MEMORY_MB", 1536)  # address 
 UPLOAD_PROCESS_CONCURRENCY = env_int("UPLOAD_PROCESS_CONCURRENCY", 2)  # children at once, site-wide
 UPLOAD_PROCESS_WAIT_SECONDS = env_int("UPLOAD_PROCESS_WAIT_SECONDS", 5)  # then "thử lại sau ít phút"
 DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES = env_int("DOSSIER_UPLOAD_MAX_UNZIPPED_MB", 2048) * 1024 * 1024
+# A request body past this is not written to disk at all (the largest upload is a dossier file).
+UPLOAD_REQUEST_MAX_BYTES = (
+    max(DOSSIER_UPLOAD_MAX_BYTES, UPLOAD_MAX_BYTES, EVIDENCE_MAX_BYTES) + 10 * 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "cchc.core.uploads.UploadCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024

@@ -35,6 +35,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 ZIP_FORMATS = (".docx", ".xlsx", ".xlsm", ".odt", ".ods", ".zip")
 
@@ -53,6 +54,7 @@ _DEFAULTS = {
     "UPLOAD_PROCESS_CONCURRENCY": 2,
     "UPLOAD_PROCESS_WAIT_SECONDS": 5,
     "DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES": 2048 * 1024 * 1024,
+    "UPLOAD_REQUEST_MAX_BYTES": 210 * 1024 * 1024,
 }
 
 
@@ -268,6 +270,40 @@ class Deadline:
                 f"Xử lý tệp quá thời gian cho phép ({vn_int(round(self.seconds))} giây). "
                 "Hãy chia nhỏ tệp rồi tải lên lại."
             )
+
+
+class UploadCapHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: stops receiving a request body past UPLOAD_REQUEST_MAX_BYTES,
+    so an upload of many gigabytes is never written to the temporary directory. The rest of the
+    body is read and dropped (the page can still answer) and the person gets the reason."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+        self.declared = content_length or 0
+
+    def _stop(self, size: int):
+        from django.contrib import messages
+
+        cap = limit("UPLOAD_REQUEST_MAX_BYTES")
+        if self.request is not None and hasattr(self.request, "_messages"):
+            messages.error(
+                self.request,
+                f"Tệp tải lên quá lớn ({vn_size(size)}), giới hạn là {vn_size(cap)}. Tệp chưa được lưu.",
+            )
+        raise StopUpload(connection_reset=False)
+
+    def new_file(self, *args, **kwargs):
+        if getattr(self, "declared", 0) > limit("UPLOAD_REQUEST_MAX_BYTES"):
+            self._stop(self.declared)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received = getattr(self, "received", 0) + len(raw_data)
+        if self.received > limit("UPLOAD_REQUEST_MAX_BYTES"):
+            self._stop(self.received)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 # ---------------------------------------------------------------------------------- child process

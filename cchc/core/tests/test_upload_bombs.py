@@ -214,3 +214,15 @@ def test_a_document_that_passes_the_checks_but_reads_forever_is_stopped_by_the_c
     assert "Xử lý tệp quá thời gian cho phép (2 giây) nên đã dừng" in response.content.decode()
     assert seconds < 4
     assert ImportDraft.objects.count() == 0
+
+
+def test_a_request_body_over_the_cap_is_not_even_received_and_the_person_is_told(
+    world, personas, login, settings
+):
+    settings.UPLOAD_REQUEST_MAX_BYTES = samples.MB
+    response = _upload_evidence(
+        login(personas["officer"]), world, "bao-cao.pdf", b"%PDF-1.7\n" + b"0" * 2 * samples.MB
+    )
+    assert "Tệp tải lên quá lớn" in response.content.decode()
+    assert "giới hạn là 1 MB. Tệp chưa được lưu." in response.content.decode()
+    assert world.task.evidence.count() == 0

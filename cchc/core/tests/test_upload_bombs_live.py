@@ -1,67 +1,21 @@
 """Four upload bombs at once against a live, threaded server, while a person keeps reading a normal
 page: every bomb is refused with its Vietnamese message and the page keeps answering."""
 
-import http.cookiejar
-import re
 import threading
 import time
-import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
 
 from cchc.core.tests import samples
-
-
-class Browser:
-    """A person's session over real HTTP: cookies, the CSRF token of a form, multipart posts."""
-
-    def __init__(self, base: str, session_cookie: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.session_cookie = session_cookie
-
-    def _request(self, path: str, data: bytes | None = None, headers: dict | None = None):
-        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        request.add_header("Cookie", f"sessionid={self.session_cookie}; " + self._csrf_cookie())
-        request.add_header("Referer", self.base + path)
-        with self.opener.open(request, timeout=30) as response:
-            return response.status, response.read().decode()
-
-    def _csrf_cookie(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar if c.name == "csrftoken")
-
-    def get(self, path: str):
-        return self._request(path)
-
-    def post_file(self, path: str, fields: dict, name: str, data: bytes):
-        _, page = self.get(path)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        boundary = uuid.uuid4().hex
-        parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'.encode()
-        ]
-        for key, value in fields.items():
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-            )
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n".encode()
-            + data
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        return self._request(
-            path, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        )
+from cchc.core.tests.http import Browser
 
 
 @pytest.fixture
-def officer_browser(transactional_db, world, personas, live_server, client):
+def officer_browser(transactional_db, world, personas, live_server, client, settings):
     """A new browser tab of the commune officer (its own CSRF cookie) each call."""
+    settings.CSRF_COOKIE_SECURE = False  # the live server speaks plain HTTP
     client.force_login(personas["officer"])
     return lambda: Browser(live_server.url, client.cookies["sessionid"].value)
 

@@ -71,18 +71,20 @@ def test_a_million_row_sheet_is_refused_at_the_row_limit_in_under_a_second_witho
     import tracemalloc
 
     workbook = samples.xlsx_rows(1_000_000)
-    tracemalloc.start()
     started = time.perf_counter()
     with pytest.raises(ImportFileError) as caught:
         read_workbook(workbook, "ke-hoach.xlsx")
     seconds = time.perf_counter() - started
+    assert "giới hạn mỗi lần nhập là 20.000 dòng" in caught.value.shown[0]
+    assert seconds < 1
+    tracemalloc.start()  # a second read for its memory: tracing slows Python, so not timed
+    with pytest.raises(ImportFileError):
+        read_workbook(workbook, "ke-hoach.xlsx")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(
         f"\nxlsx of 1.000.000 rows ({len(workbook)} bytes): refused in {seconds:.3f} s, peak {peak / 1e6:.0f} MB"
     )
-    assert "giới hạn mỗi lần nhập là 20.000 dòng" in caught.value.shown[0]
-    assert seconds < 1
     assert peak < 100 * 1024 * 1024
 
 
