@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.uploads import read_upload
 from cchc.docimport import services
 from cchc.docimport.models import ImportDraft
 from cchc.org.models import Unit
@@ -61,7 +62,7 @@ def upload(request):
         try:
             draft = services.draft_create(
                 actor=request.user,
-                data=upload_file.read(),
+                data=read_upload(upload_file),
                 filename=upload_file.name,
                 issuer=Unit.objects.get(pk=form.cleaned_data["issuer"]),
                 parent=parent,

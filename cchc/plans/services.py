@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cchc.core import audit
+from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import fold, nfc
 from cchc.core.timetext import parse_time_text
@@ -567,23 +567,11 @@ def task_delete(*, actor, task: Task) -> None:
 
 # Evidence ---------------------------------------------------------------------------------------
 
-_SIGNATURES = {
-    "pdf": [b"%PDF"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-    "odt": [b"PK\x03\x04"],
-    "ods": [b"PK\x03\x04"],
-    "zip": [b"PK\x03\x04"],
-    "doc": [b"\xd0\xcf\x11\xe0"],
-    "xls": [b"\xd0\xcf\x11\xe0"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-}
-
 
 def validate_evidence_file(upload: UploadedFile) -> str:
-    """Extension on the allow-list, content that really is of that type, size within the limit."""
+    """Extension on the allow-list, size within the limit, and content that really is of that type
+    from its first byte to its last (``cchc.core.uploads.check_evidence_content``): a PDF with a
+    program in front or an image with a web page behind is refused, as is a zip bomb."""
     name = os.path.basename(upload.name or "")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = [e.lower() for e in settings.EVIDENCE_EXTENSIONS]
@@ -591,30 +579,31 @@ def validate_evidence_file(upload: UploadedFile) -> str:
         raise ValidationError(
             f"Không nhận tệp «{name}»: chỉ nhận các định dạng {', '.join('.' + e for e in allowed)}."
         )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            f"Tệp «{name}» dung lượng {upload.size / 1048576:.1f} MB, vượt quá giới hạn "
-            f"{settings.EVIDENCE_MAX_BYTES // 1048576} MB."
-        )
-    if upload.size == 0:
-        raise ValidationError(f"Tệp «{name}» rỗng.")
-    head = upload.read(8)
+    data = uploads.read_upload(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
     upload.seek(0)
-    signatures = _SIGNATURES.get(extension)
-    if signatures and not any(head.startswith(s) for s in signatures):
-        raise ValidationError(f"Nội dung tệp «{name}» không đúng định dạng .{extension}.")
+    uploads.check_evidence_content(data, name=name, extension=extension)
     return name
 
 
-@transaction.atomic
 def evidence_attach(
     *, actor, task: Task, upload: UploadedFile, kind: str = "document", note: str = ""
 ) -> TaskEvidence:
     if actor is not None and not can_edit_task(scope_for(actor), task):
         raise PermissionDenied("Bạn không có quyền cập nhật nhiệm vụ này.")
-    name = validate_evidence_file(upload)
     if kind not in TaskEvidence.Kind.values:
         raise ValidationError("Loại tài liệu không hợp lệ.")
+    # The content check may take a moment (a PDF is parsed in a child process): outside the
+    # transaction, so no database lock waits on it.
+    name = validate_evidence_file(upload)
+    return _evidence_save(actor=actor, task=task, upload=upload, kind=kind, note=note, name=name)
+
+
+@transaction.atomic
+def _evidence_save(
+    *, actor, task: Task, upload: UploadedFile, kind: str, note: str, name: str
+) -> TaskEvidence:
+    if actor is not None and not can_edit_task(scope_for(actor), task):
+        raise PermissionDenied("Bạn không có quyền cập nhật nhiệm vụ này.")
     evidence = TaskEvidence(
         task=task, kind=kind, original_name=name, size=upload.size, note=nfc(note), uploaded_by=actor
     )

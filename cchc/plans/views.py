@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.tabular import ImportFileError
+from cchc.core.uploads import UploadRefused, read_upload, vn_int
 from cchc.delivery.forms import TargetLinkForm
 from cchc.delivery.selectors import target_actuals
 from cchc.org.models import Unit, User
@@ -235,15 +236,17 @@ def plan_template(request):
 def plan_import(request, pk: int):
     plan = access_plan(request.user, pk, for_edit=True)
     form = PlanImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    errors, error_count = [], "0"
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = excel.import_plan(
-                actor=request.user, plan=plan, data=upload.read(), filename=upload.name
+                actor=request.user, plan=plan, data=read_upload(upload), filename=upload.name
             )
         except ImportFileError as exc:
-            errors = exc.errors
+            errors, error_count = exc.shown, vn_int(exc.count)
+        except UploadRefused as exc:
+            errors, error_count = exc.messages, "1"
         else:
             messages.success(
                 request,
@@ -251,7 +254,11 @@ def plan_import(request, pk: int):
                 f"{result.tasks_created} nhiệm vụ mới, {result.tasks_updated} nhiệm vụ cập nhật.",
             )
             return redirect("plans:plan_detail", pk=plan.pk)
-    return render(request, "plans/plan_import.html", {"plan": plan, "form": form, "errors": errors})
+    return render(
+        request,
+        "plans/plan_import.html",
+        {"plan": plan, "form": form, "errors": errors, "error_count": error_count},
+    )
 
 
 @login_required
@@ -419,7 +426,17 @@ def evidence_upload(request, pk: int):
 def evidence_download(request, pk: int):
     evidence = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=pk)
     access_task(request.user, evidence.task_id)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    # Always a download, never rendered by the browser: a file that slipped past the content
+    # checks still cannot run as a page of this site.
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cchc.core.tests import samples
 from cchc.plans import services
 
 
@@ -110,7 +111,7 @@ def test_evidence_upload_through_the_page(world, personas, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = login(personas["office_officer"])
-    upload = SimpleUploadedFile("ket-qua.png", b"\x89PNG\r\n\x1a\n....", content_type="image/png")
+    upload = SimpleUploadedFile("ket-qua.png", samples.tiny_image("PNG"), content_type="image/png")
     response = client.post(
         reverse("plans:evidence_upload", args=[world.office_task.pk]),
         {"file": upload, "kind": "image", "note": "Ảnh niêm yết"},

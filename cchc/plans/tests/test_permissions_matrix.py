@@ -5,6 +5,7 @@ A 404 (not 403) for objects outside the scope, so a user cannot even learn that 
 import pytest
 from django.urls import reverse
 
+from cchc.core.tests import samples
 from cchc.testing import check_matrix
 
 OK, HIDDEN, LOGIN = 200, 404, 302
@@ -112,7 +113,7 @@ def evidence(world):
 
     from cchc.plans import services
 
-    upload = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = SimpleUploadedFile("bao-cao.pdf", samples.tiny_pdf(), content_type="application/pdf")
     return services.evidence_attach(actor=None, task=world.task, upload=upload)
 
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.models import AuditEntry
+from cchc.core.tests import samples
 from cchc.plans import services
 from cchc.plans.models import Task
 
@@ -135,7 +136,7 @@ def test_a_failed_write_leaves_no_audit_row(world, personas):
 
 class TestEvidence:
     def test_a_pdf_is_attached_and_audited(self, world, personas):
-        upload = SimpleUploadedFile("Báo cáo quý I.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+        upload = SimpleUploadedFile("Báo cáo quý I.pdf", samples.tiny_pdf(), content_type="application/pdf")
         evidence = services.evidence_attach(
             actor=personas["officer"], task=world.task, upload=upload, kind="report"
         )
@@ -147,7 +148,9 @@ class TestEvidence:
         ("name", "content", "message"),
         [
             ("virus.exe", b"MZ...", "chỉ nhận các định dạng"),
-            ("gia-mao.pdf", b"MZ not a pdf", "không đúng định dạng .pdf"),
+            ("gia-mao.pdf", b"MZ not a pdf", "không phải PDF hợp lệ"),
+            ("gia-mao.png", b"<html><script>alert(1)</script>", "không phải ảnh .png hợp lệ"),
+            ("gia-mao.docx", b"PK\x03\x04 not a zip", "bị hỏng"),
             ("rong.pdf", b"", "rỗng"),
         ],
     )
@@ -160,7 +163,7 @@ class TestEvidence:
     def test_files_over_the_limit_are_refused(self, world, personas, settings):
         settings.EVIDENCE_MAX_BYTES = 10
         upload = SimpleUploadedFile("lon.pdf", b"%PDF" + b"x" * 20)
-        with pytest.raises(ValidationError, match="vượt quá giới hạn"):
+        with pytest.raises(ValidationError, match="quá lớn .*giới hạn là 10 byte"):
             services.evidence_attach(actor=personas["officer"], task=world.task, upload=upload)
 
 
