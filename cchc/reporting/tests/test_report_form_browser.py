@@ -2,6 +2,7 @@
 field is wide at office width; nothing spills sideways on a phone; menu entries are big enough to tap."""
 
 import pytest
+from playwright.sync_api import expect
 
 from cchc.conftest import PASSWORD
 from cchc.testing import signed_in_page
@@ -38,7 +39,8 @@ def test_autosave_posts_with_the_version_follows_it_and_stops_visibly_on_a_confl
     # A second change goes with the version the first save brought back: no false conflict.
     page.select_option(f"#task_{world.task.pk}_status", "done")
     assert page.input_value(f"#task_{world.task.pk}_progress") == "100"  # the status carries its progress
-    page.wait_for_function(f"document.querySelector('input[name=version]').value === '{saved.version + 1}'")
+    # A locator wait, not wait_for_function: the page's CSP forbids the eval that one needs.
+    expect(page.locator("input[name=version]")).to_have_value(str(saved.version + 1))
     assert UnitReport.objects.get(pk=report.pk).task_entries.get(task=world.task).status == "done"
 
     # Someone else saves; the next autosave is refused, says so, and overwrites nothing.
