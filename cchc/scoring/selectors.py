@@ -146,13 +146,15 @@ def assign_ranks(rows: list[RankRow]) -> list[RankRow]:
 def compute_index(
     criteria_set, got: Decimal | None, maximum: Decimal | None, bonus: Decimal | None, survey: Decimal | None
 ) -> tuple:
-    """(appraised, index): the appraised part rescaled to what applies to the unit, plus bonus;
+    """(appraised, index): the appraised part rescaled to what applies to the unit, plus bonus
+    (capped at the maximum);
     then survey points added, or — when the unit has no survey result — the appraised part
     rescaled to the whole scale."""
     if not maximum:
         return None, None
     appraised = (got or Decimal(0)) * criteria_set.appraised_points / maximum + (bonus or Decimal(0))
-    appraised = max(Decimal(0), appraised).quantize(TWO, ROUND_HALF_UP)
+    # Bonus points make up for lost points; they never lift the part above its maximum.
+    appraised = min(criteria_set.appraised_points, max(Decimal(0), appraised)).quantize(TWO, ROUND_HALF_UP)
     if criteria_set.survey_points and survey is None:
         index = appraised * criteria_set.total_points / criteria_set.appraised_points
     else:

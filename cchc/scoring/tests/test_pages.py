@@ -1,0 +1,216 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cchc.conftest import _person
+from cchc.org.models import Unit
+from cchc.scoring import services
+from cchc.scoring.models import Method, ScoreEntry
+from cchc.scoring.services import CriterionRow
+from cchc.scoring.tests.conftest import fill_all
+from cchc.testing import PERSONAS, expect
+
+pytestmark = pytest.mark.django_db
+
+#                 anon off  offi head cstd sib  city dept lead admin conflicted
+READ_MAO_DIEN = "302  200  200  200  200  404  200  404  200  200  404"
+RUN_SEASON = "302  404  404  404  404  404  200  404  200  200  200"
+MEMBERS_ONLY = "302  404  404  404  404  404  404  404  404  404  200"
+NOBODY = "302  404  404  404  404  404  404  404  404  404  404"
+PUBLIC = "200  200  200  200  200  200  200  200  200  200  200"
+
+
+@pytest.fixture
+def published(season, world, personas, council):
+    """Mao Điền and Nam Sách submitted; Nam Sách assigned to every member; then appraised,
+    explained, locked and published, with one uploaded evidence file on Mao Điền's 1.1.1."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mao = season.assessments.get(unit=world.mao_dien)
+    nam = season.assessments.get(unit=world.nam_sach)
+    head_b = _person("head_nam_sach", world.nam_sach, "head")
+    fill_all(mao, personas["officer"])
+    fill_all(nam, personas["sibling"])
+    item = mao.items.get(criterion__code="1.1.1")
+    evidence = services.evidence_attach(
+        actor=personas["officer"], item=item, upload=SimpleUploadedFile("kh.pdf", b"%PDF-1.4 x")
+    )
+    services.assessment_submit(actor=personas["head"], assessment=mao, today=date(2027, 1, 2))
+    services.assessment_submit(actor=head_b, assessment=nam, today=date(2027, 1, 2))
+    services.season_advance(actor=personas["city_standing"], season=season, to_stage="appraisal")
+    season.refresh_from_db()
+    services.council_assign(actor=None, member=council["conflicted"], assessments=[nam])
+    return {"season": season, "mao": mao, "nam": nam, "item": item, "evidence": evidence}
+
+
+def _check(login, personas, conflicted_user, pages):
+    failures = []
+    for url, table in pages:
+        values = table.split()
+        expected = expect(" ".join(values[:10]))
+        expected["conflicted"] = int(values[10])
+        for persona, status in expected.items():
+            user = conflicted_user if persona == "conflicted" else personas[persona]
+            got = login(user).get(url).status_code
+            if got != status:
+                failures.append(f"{persona} GET {url}: {got}, expected {status}")
+    return failures
+
+
+def test_every_page_answers_each_persona_as_its_scope_allows(published, personas, council, login, client):
+    season, mao, item = published["season"], published["mao"], published["item"]
+    pages = [
+        (reverse("scoring:home"), "302 200 200 200 200 200 200 200 200 200 200"),
+        (reverse("scoring:season_detail", args=[season.pk]), RUN_SEASON),
+        (reverse("scoring:ranking", args=[season.pk]), RUN_SEASON),
+        (reverse("scoring:queue", args=[season.pk]), MEMBERS_ONLY),
+        (reverse("scoring:queue_unit", args=[season.pk, published["nam"].pk]), MEMBERS_ONLY),
+        (reverse("scoring:queue_unit", args=[season.pk, mao.pk]), NOBODY),
+        (reverse("scoring:assessment_detail", args=[mao.pk]), READ_MAO_DIEN),
+        (reverse("scoring:assessment_export", args=[mao.pk, "docx"]), READ_MAO_DIEN),
+        (reverse("scoring:assessment_export", args=[mao.pk, "xlsx"]), READ_MAO_DIEN),
+        (reverse("scoring:item_detail", args=[item.pk]), READ_MAO_DIEN),
+        (reverse("scoring:evidence_download", args=[published["evidence"].pk]), READ_MAO_DIEN),
+        (reverse("scoring:public_index"), PUBLIC),
+    ]
+    failures = _check(login, personas, council["conflicted"].user, pages)
+    assert not failures, "\n".join(failures)
+    assert len(PERSONAS) == 10
+
+
+def test_posts_outside_the_scope_get_404_and_a_conflicted_member_cannot_score(
+    published, personas, council, login
+):
+    item = published["item"]
+    response = login(personas["sibling"]).post(
+        reverse("scoring:assessment_detail", args=[published["mao"].pk]), {f"points_{item.pk}": "1"}
+    )
+    assert response.status_code == 404
+    response = login(council["conflicted"].user).post(
+        reverse("scoring:item_action", args=[item.pk, "member"]), {"points": "1", "version": "0"}
+    )
+    assert response.status_code == 404
+    assert not item.member_scores.exists()
+    response = login(None).post(
+        reverse("scoring:season_action", args=[published["season"].pk, "lock"]), {"reason": "x"}
+    )
+    assert response.status_code == 302 and "dang-nhap" in response["Location"]
+
+
+def test_a_conflicted_member_sees_no_count_of_the_unit(published, council, login):
+    page = login(council["conflicted"].user).get(
+        reverse("scoring:season_detail", args=[published["season"].pk])
+    )
+    html = page.content.decode()
+    assert "Xã Mao Điền" not in html and "1/1 đơn vị" in html
+    ranking = login(council["conflicted"].user).get(reverse("scoring:ranking", args=[published["season"].pk]))
+    assert "Xã Mao Điền" not in ranking.content.decode()
+
+
+def test_a_member_sees_others_scores_only_after_entering_their_own(published, council, login):
+    item = published["nam"].items.get(criterion__code="2.1")
+    services.member_score(
+        actor=council["secretary"].user, item=item, points=0, reason="Chưa có báo cáo rà soát"
+    )
+    url = reverse("scoring:item_detail", args=[item.pk])
+    page = login(council["member"].user).get(url).content.decode()
+    assert 'id="member-scores-hidden"' in page and "Chưa có báo cáo rà soát" not in page
+    login(council["member"].user).post(
+        reverse("scoring:item_action", args=[item.pk, "member"]), {"points": "3", "version": "0"}
+    )
+    page = login(council["member"].user).get(url).content.decode()
+    assert "Chưa có báo cáo rà soát" in page and "Chênh lệch giữa các thành viên: <strong>3<" in page
+
+
+def test_a_stale_member_form_answers_409_and_keeps_the_first_score(published, council, login):
+    item = published["nam"].items.get(criterion__code="2.1")
+    url = reverse("scoring:item_action", args=[item.pk, "member"])
+    client = login(council["member"].user)
+    client.post(url, {"points": "3", "version": "0"})
+    response = client.post(url, {"points": "0", "reason": "sai", "version": "0"})
+    assert response.status_code == 409 and "người khác cập nhật" in response.content.decode()
+    assert item.member_scores.get().points == 3
+
+
+def test_the_officer_saves_the_form_and_a_bad_score_is_named_without_losing_the_others(
+    season, world, personas, login
+):
+    mao = season.assessments.get(unit=world.mao_dien)
+    items = {i.criterion.code: i for i in mao.items.select_related("criterion")}
+    url = reverse("scoring:assessment_detail", args=[mao.pk])
+    client = login(personas["officer"])
+    response = client.post(url, {f"points_{items['2.1'].pk}": "2", f"points_{items['2.2'].pk}": "2,5"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Tiêu chí 2.1: điểm 2 không hợp lệ, chỉ nhận 0 hoặc 3." in html
+    assert 'value="2,5"' in html  # what was typed is shown again, nothing is lost
+    response = client.post(url, {f"points_{items['2.1'].pk}": "3", f"points_{items['2.2'].pk}": "2,5"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-area-total="2">Cộng: <strong>5,5<' in page
+
+
+def _wide_season(world, personas, year: int, count: int):
+    rows = [CriterionRow("1", "Lĩnh vực", Decimal(count))]
+    rows += [
+        CriterionRow(f"1.{i}", f"Tiêu chí {i}", Decimal(1), method=Method.YES_NO) for i in range(1, count + 1)
+    ]
+    criteria_set = services.set_create(
+        actor=None, year=year, block=Unit.Block.COMMUNE, title="Rộng", appraised_points=count, rows=rows
+    )
+    season = services.season_open(actor=None, criteria_set=criteria_set, self_deadline=date(year + 1, 1, 20))
+    return season
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_self_assessment_page_and_the_queue_take_the_same_queries_whatever_the_number_of_criteria(
+    world, personas, login
+):
+    counts = {}
+    for year, size in ((2030, 5), (2031, 40)):
+        season = _wide_season(world, personas, year, size)
+        mao = season.assessments.get(unit=world.mao_dien)
+        fill_all(mao, personas["officer"])
+        services.assessment_submit(actor=personas["head"], assessment=mao, today=date(year, 12, 1))
+        services.season_advance(actor=None, season=season, to_stage="appraisal")
+        user = _person(f"tv{year}", world.home_affairs, "officer")
+        member = services.council_add_member(actor=None, season=season, user=user, unit=world.home_affairs)
+        services.council_assign(actor=None, member=member, assessments=[mao])
+        counts[size] = (
+            _queries(login(personas["officer"]), reverse("scoring:assessment_detail", args=[mao.pk])),
+            _queries(login(user), reverse("scoring:queue", args=[season.pk])),
+        )
+    assert counts[5] == counts[40]
+
+
+def test_the_public_page_shows_the_release_without_login_with_its_annex(published, council, personas, client):
+    season = published["season"]
+    secretary = council["secretary"].user
+    for assessment in (published["mao"], published["nam"]):
+        for item in assessment.items.filter(applicable=True):
+            services.council_score(
+                actor=secretary, item=item, method="override", points=item.self_points, reason="Đúng"
+            )
+    services.season_advance(actor=personas["city_standing"], season=season, to_stage="explanation")
+    season.refresh_from_db()
+    services.season_lock(actor=personas["city_standing"], season=season, reason="QĐ công bố")
+    release = services.season_publish(actor=personas["city_standing"], season=season)
+    page = client.get(reverse("scoring:public_release", args=[release.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Xã Mao Điền" in html and "bộ tiêu chí MẪU" in html
+    assert (
+        client.get(reverse("scoring:public_release", args=[release.pk]) + "?don-vi=10930").status_code == 200
+    )
+    for fmt in ("xlsx", "docx"):
+        assert client.get(reverse("scoring:public_export", args=[release.pk, fmt])).status_code == 200
+    item_page = client.get(reverse("scoring:item_detail", args=[published["item"].pk]))
+    assert item_page.status_code == 302
+    assert ScoreEntry.objects.filter(stage="final").exists()
