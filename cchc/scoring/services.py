@@ -939,10 +939,16 @@ def member_score(
 
 
 class CouncilMethod:
+    KEEP = "keep"
     CONSENSUS = "consensus"
     MEDIAN = "median"
     OVERRIDE = "override"
-    LABELS = {"consensus": "Thống nhất", "median": "Trung vị", "override": "Hội đồng quyết định khác"}
+    LABELS = {
+        "keep": "Giữ điểm tự chấm",
+        "consensus": "Thống nhất",
+        "median": "Trung vị",
+        "override": "Hội đồng quyết định khác",
+    }
 
 
 @transaction.atomic
@@ -964,7 +970,11 @@ def council_score(
     _check_version(item, expected_version)
     scores = [s.points for s in item.member_scores.all()]
     reason = nfc((reason or "").strip())
-    if method == CouncilMethod.CONSENSUS:
+    if method == CouncilMethod.KEEP:
+        if item.self_points is None:
+            raise ValidationError(f"Tiêu chí {item.criterion.code}: đơn vị chưa tự chấm.")
+        value = item.self_points
+    elif method == CouncilMethod.CONSENSUS:
         if not scores or len(set(scores)) != 1:
             raise ValidationError(
                 f"Tiêu chí {item.criterion.code}: các thành viên chưa thống nhất một mức điểm."

@@ -138,19 +138,38 @@ def _reports_on_time(unit: Unit, year: int, criterion, argument: str) -> Proposa
     return _rate_proposal(criterion, rate, figures)
 
 
-@register("dossier", "Chỉ số hồ sơ một cửa (đúng hạn, trực tuyến, thanh toán, số hóa)")
+DOSSIER_KPIS = {
+    "on_time_rate": ("Tỷ lệ hồ sơ giải quyết đúng hạn", "on_time_num", "rate_den"),
+    "online_share": ("Tỷ lệ hồ sơ nộp trực tuyến", "online_num", "online_den"),
+    "online_payment_share": ("Tỷ lệ thanh toán trực tuyến", "paid_online", "fee_dossiers"),
+    "components_digitised_rate": (
+        "Tỷ lệ thành phần hồ sơ được số hóa",
+        "components_digitised",
+        "components_total",
+    ),
+    "result_digitised_rate": ("Tỷ lệ kết quả giải quyết được số hóa", "result_digitised", "finished"),
+    "satisfaction_share": ("Tỷ lệ đánh giá hài lòng", "satisfied", "rated"),
+}
+
+
+@register("dossier", "Chỉ số hồ sơ một cửa (đúng hạn, trực tuyến, thanh toán, số hóa, hài lòng)")
 def _dossier(unit: Unit, year: int, criterion, argument: str) -> Proposal | None:
     from cchc.delivery import selectors as delivery
 
     period = delivery.period_catalogue().get(str(year))
     if period is None:
         return None
+    key = argument or "on_time_rate"
+    if key not in DOSSIER_KPIS:
+        return None
+    label, numerator, denominator = DOSSIER_KPIS[key]
     kpis = delivery.unit_kpis(unit, period)
-    value = kpis.get(argument or "on_time_rate")
+    value = kpis.get(key)
     if value is None:
         return None
     rate = (Decimal(str(value)) * 100).quantize(methods.TWO)
-    return _rate_proposal(criterion, rate, [("Kỳ số liệu", period.label), ("Chỉ số", argument)])
+    figures = [("Kỳ số liệu", period.label), (label, f"{kpis.get(numerator)}/{kpis.get(denominator)} hồ sơ")]
+    return _rate_proposal(criterion, rate, figures)
 
 
 @register("initiatives", "Sáng kiến CCHC được công nhận")
