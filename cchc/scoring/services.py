@@ -524,9 +524,11 @@ def assessment_save_self(*, actor, assessment: Assessment, entries: Mapping[int,
                 f"Tiêu chí {item.criterion.code} vừa được người khác cập nhật. Thay đổi của bạn chưa được lưu; "
                 "hãy tải lại trang rồi nhập lại."
             )
-        if entry.points in (None, "") and not entry.explanation:
-            if item.self_points is not None:
-                item.self_points = None
+        if entry.points in (None, ""):
+            # A draft may hold an explanation before its score; submission asks for both.
+            explanation = nfc((entry.explanation or "").strip())
+            if (item.self_points, item.explanation) != (None, explanation):
+                item.self_points, item.explanation = None, explanation
                 changed.append(item)
             continue
         if not item.applicable:

@@ -196,3 +196,14 @@ def test_an_inapplicable_criterion_is_dropped_and_the_total_rescaled(season, mao
     )
     row = next(r for r in ranking(season).rows if r.code == "10930")
     assert row.index == Decimal("96.28")
+
+
+def test_a_draft_keeps_an_explanation_typed_before_its_score(mao_dien_assessment, personas):
+    item = _item(mao_dien_assessment, "2.2")
+    services.assessment_save_self(
+        actor=personas["officer"],
+        assessment=mao_dien_assessment,
+        entries={item.pk: SelfEntry("", "Đang tổng hợp")},
+    )
+    item.refresh_from_db()
+    assert (item.self_points, item.explanation) == (None, "Đang tổng hợp")
