@@ -173,28 +173,31 @@ def ranking(season: Season, *, with_areas: bool = True, hide_unit_ids: set[int] 
     """The block's ranking from the best score each item has so far (final once locked)."""
     criteria_set = season.criteria_set
     counted = Q(applicable=True) & ~Q(criterion__method=Method.BONUS)
-    totals = (
+    area_list: list[Criterion] = []
+    per_area = {}
+    if with_areas:
+        area_list = list(criteria_set.criteria.filter(parent__isnull=True).order_by("position"))
+        # One column per area in the same pass: one row per unit, no second grouping.
+        per_area = {
+            f"area_{i}": Sum(BEST, filter=Q(applicable=True, criterion__area_code=a.code), output_field=DEC)
+            for i, a in enumerate(area_list)
+        }
+    grouped = (
         ItemScore.objects.filter(assessment__season=season, assessment__status=Assessment.Status.SUBMITTED)
         .values("assessment_id")
         .annotate(
             got=Sum(BEST, filter=counted, output_field=DEC),
             maximum=Sum("criterion__max_points", filter=counted, output_field=DEC),
             bonus=Sum(BEST, filter=Q(applicable=True, criterion__method=Method.BONUS), output_field=DEC),
+            **per_area,
         )
+        .order_by()
     )
-    by_assessment = {t["assessment_id"]: t for t in totals}
-    areas_of: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    area_list: list[Criterion] = []
-    if with_areas:
-        area_list = list(criteria_set.criteria.filter(parent__isnull=True).order_by("position"))
-        for row in (
-            ItemScore.objects.filter(
-                assessment__season=season, applicable=True, assessment__status=Assessment.Status.SUBMITTED
-            )
-            .values("assessment_id", "criterion__area_code")
-            .annotate(points=Sum(BEST, output_field=DEC))
-        ):
-            areas_of[row["assessment_id"]][row["criterion__area_code"]] = row["points"] or Decimal(0)
+    by_assessment = {row["assessment_id"]: row for row in grouped}
+    areas_of = {
+        pk: {a.code: row[f"area_{i}"] or Decimal(0) for i, a in enumerate(area_list)}
+        for pk, row in by_assessment.items()
+    }
     previous = _previous_results(season)
     rows = []
     assessments = (
