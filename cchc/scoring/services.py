@@ -849,6 +849,7 @@ def council_add_member(
     if role not in CouncilMember.Role.values:
         raise ValidationError("Vai trò trong Hội đồng không hợp lệ.")
     member = CouncilMember.objects.create(council=season.council, user=user, unit=unit, role=role)
+    user.__dict__.pop("_par_members", None)  # the per-request cache of permissions.member_for
     audit.record(actor=actor, action="create", instance=member, changes={"role": [None, role]})
     return member
 
@@ -878,6 +879,9 @@ def council_declare_conflict(*, actor, member: CouncilMember, unit: Unit, reason
     if not (reason or "").strip():
         raise ValidationError("Cần ghi lý do xung đột lợi ích.")
     declaration = ConflictDeclaration.objects.create(member=member, unit=unit, reason=nfc(reason))
+    member.user.__dict__.pop("_par_members", None)
+    if actor is not None:
+        actor.__dict__.pop("_par_members", None)
     Assignment.objects.filter(member=member, assessment__unit=unit).delete()
     audit.record(
         actor=actor, action="create", instance=member, changes={"conflict": [None, unit.name]}, note=reason
