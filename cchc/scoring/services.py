@@ -1142,6 +1142,7 @@ def heads_classify(*, actor, season: Season) -> int:
     from cchc.scoring.selectors import ranking
 
     _require_manager(actor)
+    season = Season.objects.select_related("criteria_set").get(pk=season.pk)
     if season.stage != Stage.LOCKED:
         raise ValidationError("Phân loại người đứng đầu sau khi đã chốt kết quả chỉ số.")
     levels = season.criteria_set.head_levels

@@ -397,6 +397,96 @@ def queue_unit(request, pk: int, assessment_id: int):
     )
 
 
+def _require_manager_page(user) -> None:
+    if not can_manage(scope_for(user)):
+        raise Http404()
+
+
+@login_required
+def set_list(request):
+    """Criteria sets for Sở Nội vụ: download any as .xlsx, import a new edition from a file."""
+    from cchc.core.tabular import ImportFileError
+    from cchc.scoring import excel
+    from cchc.scoring.models import CriteriaSet
+
+    _require_manager_page(request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            year = None
+        if upload is None or year is None:
+            errors = ["Cần chọn tệp và ghi năm đánh giá."]
+        else:
+            try:
+                created = excel.import_set(
+                    actor=request.user,
+                    data=upload.read(),
+                    filename=upload.name,
+                    year=year,
+                    block=request.POST.get("block", ""),
+                    title=request.POST.get("title", ""),
+                )
+                messages.success(request, f"Đã nhập {created} ({created.criteria.count()} mục).")
+                return redirect("scoring:set_list")
+            except ImportFileError as exc:
+                errors = [str(e) for e in exc.errors]
+            except PermissionDenied as exc:
+                errors = [str(exc)]
+    sets = CriteriaSet.objects.order_by("-year", "block", "-edition")
+    return render(request, "scoring/set_list.html", {"sets": sets, "errors": errors})
+
+
+@login_required
+def set_export(request, pk: int):
+    from cchc.scoring import excel
+    from cchc.scoring.models import CriteriaSet
+
+    _require_manager_page(request.user)
+    criteria_set = get_object_or_404(CriteriaSet, pk=pk)
+    data = excel.export_set(criteria_set)
+    return _file(
+        data, f"bo-tieu-chi-{criteria_set.year}-{criteria_set.block}-v{criteria_set.edition}", "xlsx"
+    )
+
+
+@login_required
+def heads(request, pk: int):
+    """Heads' classification of a locked season: suggested from the index, overrides with a reason
+    proposed by one person and approved by another."""
+    from cchc.scoring.models import HeadClassification
+
+    season = access_season(request.user, pk)
+    _require_manager_page(request.user)
+    if request.method == "POST":
+        classification = get_object_or_404(
+            HeadClassification.objects.select_related("assessment__season__criteria_set"),
+            pk=request.POST.get("classification"),
+            assessment__season=season,
+        )
+        try:
+            if request.POST.get("action") == "approve":
+                services.head_class_approve(actor=request.user, classification=classification)
+            else:
+                services.head_class_propose(
+                    actor=request.user,
+                    classification=classification,
+                    level=request.POST.get("level", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+            messages.success(request, "Đã lưu.")
+        except (ValidationError, PermissionDenied) as exc:
+            _refuse(request, exc)
+        return redirect("scoring:heads", pk=season.pk)
+    rows = HeadClassification.objects.filter(assessment__season=season).select_related(
+        "assessment__unit", "proposed_by", "approved_by"
+    )
+    levels = [level["label"] for level in season.criteria_set.head_levels]
+    return render(request, "scoring/heads.html", {"season": season, "rows": rows, "levels": levels})
+
+
 # Public ----------------------------------------------------------------------------------------------
 
 

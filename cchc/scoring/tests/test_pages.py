@@ -22,6 +22,7 @@ RUN_SEASON = "302  404  404  404  404  404  200  404  200  200  200"
 MEMBERS_ONLY = "302  404  404  404  404  404  404  404  404  404  200"
 NOBODY = "302  404  404  404  404  404  404  404  404  404  404"
 PUBLIC = "200  200  200  200  200  200  200  200  200  200  200"
+MANAGE = "302  404  404  404  404  404  200  404  404  200  404"
 
 
 @pytest.fixture
@@ -76,6 +77,9 @@ def test_every_page_answers_each_persona_as_its_scope_allows(published, personas
         (reverse("scoring:item_detail", args=[item.pk]), READ_MAO_DIEN),
         (reverse("scoring:evidence_download", args=[published["evidence"].pk]), READ_MAO_DIEN),
         (reverse("scoring:public_index"), PUBLIC),
+        (reverse("scoring:set_list"), MANAGE),
+        (reverse("scoring:set_export", args=[season.criteria_set_id]), MANAGE),
+        (reverse("scoring:heads", args=[season.pk]), MANAGE),
     ]
     failures = _check(login, personas, council["conflicted"].user, pages)
     assert not failures, "\n".join(failures)
@@ -214,3 +218,59 @@ def test_the_public_page_shows_the_release_without_login_with_its_annex(publishe
     item_page = client.get(reverse("scoring:item_detail", args=[published["item"].pk]))
     assert item_page.status_code == 302
     assert ScoreEntry.objects.filter(stage="final").exists()
+
+
+def test_home_affairs_imports_a_set_from_the_page_and_a_bad_file_is_refused_with_its_cells_named(
+    commune_set, personas, login
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from cchc.scoring import excel
+    from cchc.scoring.models import CriteriaSet
+
+    client = login(personas["city_standing"])
+    good = excel.export_set(commune_set)
+    wb = load_workbook(io.BytesIO(good))
+    wb[excel.SHEET]["C4"] = "hai"
+    bad = io.BytesIO()
+    wb.save(bad)
+    url = reverse("scoring:set_list")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        url, {"file": SimpleUploadedFile("bo.xlsx", bad.getvalue()), "year": "2027", "block": "xa"}
+    )
+    assert "Trang tính «Bộ tiêu chí», dòng 4, cột C: «hai» không phải là số." in response.content.decode()
+    assert not CriteriaSet.objects.filter(year=2027).exists()
+    response = client.post(url, {"file": SimpleUploadedFile("bo.xlsx", good), "year": "2027", "block": "xa"})
+    assert response.status_code == 302 and CriteriaSet.objects.filter(year=2027, block="commune").exists()
+    export = client.get(reverse("scoring:set_export", args=[commune_set.pk]))
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_a_heads_class_override_is_proposed_with_a_reason_and_approved_by_someone_else(
+    published, council, personas, login, world
+):
+    from cchc.scoring.models import HeadClassification
+
+    season = published["season"]
+    for assessment in (published["mao"], published["nam"]):
+        for item in assessment.items.filter(applicable=True):
+            services.council_score(actor=council["secretary"].user, item=item, method="keep")
+    services.season_advance(actor=None, season=season, to_stage="explanation")
+    season.refresh_from_db()
+    season = services.season_lock(actor=None, season=season, reason="QĐ công bố")
+    services.heads_classify(actor=None, season=season)
+    hc = HeadClassification.objects.get(assessment=published["mao"])
+    url = reverse("scoring:heads", args=[season.pk])
+    client = login(personas["city_standing"])
+    client.post(url, {"classification": hc.pk, "level": "Hoàn thành nhiệm vụ", "reason": "Sai phạm TTHC"})
+    client.post(url, {"classification": hc.pk, "action": "approve"})
+    hc.refresh_from_db()
+    assert hc.status == "pending"  # the proposer cannot approve their own override
+    other = _person("pgd_snv", world.home_affairs, "standing")
+    login(other).post(url, {"classification": hc.pk, "action": "approve"})
+    hc.refresh_from_db()
+    assert (hc.final, hc.status) == ("Hoàn thành nhiệm vụ", "approved")
