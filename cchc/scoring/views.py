@@ -5,6 +5,7 @@ a service and render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -485,6 +486,71 @@ def heads(request, pk: int):
     )
     levels = [level["label"] for level in season.criteria_set.head_levels]
     return render(request, "scoring/heads.html", {"season": season, "rows": rows, "levels": levels})
+
+
+@login_required
+def council_page(request, pk: int):
+    """Sở Nội vụ sets up the council: members and roles, assignments, declared conflicts. Units a
+    member is conflicted with are refused by name."""
+    from cchc.org.models import Unit, User
+
+    season = access_season(request.user, pk)
+    _require_manager_page(request.user)
+    council = season.council
+    if request.method == "POST":
+        post = request.POST
+        try:
+            action = post.get("action")
+            if action == "add":
+                user = User.objects.filter(username=post.get("username", "").strip()).first()
+                unit = Unit.objects.filter(code=post.get("unit_code", "").strip()).first()
+                if user is None or unit is None:
+                    raise ValidationError("Không tìm thấy tên đăng nhập hoặc mã đơn vị.")
+                services.council_add_member(
+                    actor=request.user, season=season, user=user, unit=unit, role=post.get("role", "member")
+                )
+            else:
+                member = get_object_or_404(CouncilMember, pk=post.get("member"), council=council)
+                if action == "assign":
+                    chosen = post.getlist("assessment")
+                    assessments = season.assessments.select_related("unit")
+                    if chosen:
+                        assessments = assessments.filter(pk__in=chosen)
+                    else:
+                        assessments = [a for a in assessments if not is_conflicted(member, a.unit)]
+                    services.council_assign(actor=request.user, member=member, assessments=assessments)
+                elif action == "declare":
+                    unit = Unit.objects.filter(code=post.get("unit_code", "").strip()).first()
+                    if unit is None:
+                        raise ValidationError("Không tìm thấy mã đơn vị.")
+                    services.council_declare_conflict(
+                        actor=request.user, member=member, unit=unit, reason=post.get("reason", "")
+                    )
+                else:
+                    raise Http404()
+            messages.success(request, "Đã lưu.")
+        except (ValidationError, PermissionDenied) as exc:
+            _refuse(request, exc)
+        except IntegrityError:
+            messages.error(request, "Người này đã có trong Hội đồng.")
+        return redirect("scoring:council", pk=season.pk)
+    members = list(
+        council.members.select_related("user", "unit").prefetch_related("declarations__unit", "assignments")
+    )
+    assessments = list(season.assessments.select_related("unit").order_by("unit__name"))
+    rows = [
+        {
+            "member": m,
+            "assigned": len(m.assignments.all()),
+            "conflicts": [a.unit.name for a in assessments if is_conflicted(m, a.unit)],
+        }
+        for m in members
+    ]
+    return render(
+        request,
+        "scoring/council.html",
+        {"season": season, "rows": rows, "assessments": assessments, "roles": CouncilMember.Role.choices},
+    )
 
 
 # Public ----------------------------------------------------------------------------------------------

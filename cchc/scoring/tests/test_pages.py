@@ -80,6 +80,7 @@ def test_every_page_answers_each_persona_as_its_scope_allows(published, personas
         (reverse("scoring:set_list"), MANAGE),
         (reverse("scoring:set_export", args=[season.criteria_set_id]), MANAGE),
         (reverse("scoring:heads", args=[season.pk]), MANAGE),
+        (reverse("scoring:council", args=[season.pk]), MANAGE),
     ]
     failures = _check(login, personas, council["conflicted"].user, pages)
     assert not failures, "\n".join(failures)
@@ -274,3 +275,37 @@ def test_a_heads_class_override_is_proposed_with_a_reason_and_approved_by_someon
     login(other).post(url, {"classification": hc.pk, "action": "approve"})
     hc.refresh_from_db()
     assert (hc.final, hc.status) == ("Hoàn thành nhiệm vụ", "approved")
+
+
+def test_home_affairs_sets_up_the_council_and_a_conflicted_unit_is_never_assigned(
+    season, world, personas, login
+):
+    from cchc.scoring.models import Assignment, CouncilMember
+
+    _person("tv_vhxh", world.mao_dien_culture, "officer")
+    url = reverse("scoring:council", args=[season.pk])
+    client = login(personas["city_standing"])
+    client.post(url, {"action": "add", "username": "tv_vhxh", "unit_code": "10930-VHXH", "role": "member"})
+    member = CouncilMember.objects.get(user__username="tv_vhxh")
+    page = client.get(url).content.decode()
+    assert "Xã Mao Điền" in page  # listed as a conflict
+    client.post(url, {"action": "assign", "member": member.pk})
+    assert list(
+        Assignment.objects.filter(member=member).values_list("assessment__unit__name", flat=True)
+    ) == ["Xã Nam Sách"]
+    response = client.post(
+        url,
+        {
+            "action": "assign",
+            "member": member.pk,
+            "assessment": season.assessments.get(unit=world.mao_dien).pk,
+        },
+        follow=True,
+    )
+    assert "có xung đột lợi ích với: Xã Mao Điền" in response.content.decode()
+    client.post(url, {"action": "declare", "member": member.pk, "unit_code": "10606", "reason": "Người thân"})
+    assert not Assignment.objects.filter(member=member).exists()
+    response = client.post(
+        url, {"action": "add", "username": "tv_vhxh", "unit_code": "10930-VHXH"}, follow=True
+    )
+    assert "đã có trong Hội đồng" in response.content.decode()
