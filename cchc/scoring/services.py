@@ -817,6 +817,29 @@ def assessment_set_survey(*, actor, assessment: Assessment, points, source: str)
 
 
 @transaction.atomic
+def season_set_survey(*, actor, season: Season, points: Mapping[int, object], source: str) -> int:
+    """Survey points of many units at once (bulk entry): all saved, or none with every bad unit
+    named. Blank values are skipped."""
+    _require_manager(actor)
+    assessments = {a.pk: a for a in season.assessments.select_related("unit").filter(pk__in=list(points))}
+    errors, saved = [], 0
+    for pk, value in points.items():
+        if value in (None, "") or pk not in assessments:
+            continue
+        try:
+            assessment_set_survey(actor=actor, assessment=assessments[pk], points=value, source=source)
+            saved += 1
+        except ValidationError as exc:
+            errors.extend(
+                f"{assessments[pk].unit}: {m}" if not m.startswith(str(assessments[pk].unit)) else m
+                for m in exc.messages
+            )
+    if errors:
+        raise ValidationError(errors)  # leaving the transaction undoes the units already saved
+    return saved
+
+
+@transaction.atomic
 def assessment_exclude(*, actor, assessment: Assessment, excluded: bool, reason: str = "") -> Assessment:
     _require_manager(actor)
     season = Season.objects.get(pk=assessment.season_id)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("chi-so-cchc/bo-tieu-chi/<int:pk>/xuat.xlsx", views.set_export, name="set_export"),
     path("chi-so-cchc/dot/<int:pk>/nguoi-dung-dau/", views.heads, name="heads"),
     path("chi-so-cchc/dot/<int:pk>/hoi-dong/", views.council_page, name="council"),
+    path("chi-so-cchc/dot/<int:pk>/dieu-tra/", views.survey_page, name="survey"),
     path("chi-so-cchc/dot/<int:pk>/", views.season_detail, name="season_detail"),
     path("chi-so-cchc/dot/<int:pk>/thao-tac/<str:action>/", views.season_action, name="season_action"),
     path("chi-so-cchc/dot/<int:pk>/xep-hang/", views.ranking_page, name="ranking"),

@@ -553,6 +553,37 @@ def council_page(request, pk: int):
     )
 
 
+@login_required
+def survey_page(request, pk: int):
+    """Bulk entry of survey points per unit, with their source, until the survey module feeds them."""
+    season = access_season(request.user, pk)
+    _require_manager_page(request.user)
+    errors: list[str] = []
+    assessments = list(season.assessments.select_related("unit").order_by("unit__name"))
+    if request.method == "POST":
+        values = {a.pk: request.POST.get(f"survey_{a.pk}", "").strip() for a in assessments}
+        try:
+            saved = services.season_set_survey(
+                actor=request.user, season=season, points=values, source=request.POST.get("source", "")
+            )
+            messages.success(request, f"Đã lưu điểm điều tra của {saved} đơn vị.")
+            return redirect("scoring:survey", pk=season.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            errors = getattr(exc, "messages", [str(exc)])
+        for a in assessments:
+            a.posted = request.POST.get(f"survey_{a.pk}", "")
+    return render(
+        request,
+        "scoring/survey.html",
+        {
+            "season": season,
+            "assessments": assessments,
+            "errors": errors,
+            "source": request.POST.get("source", ""),
+        },
+    )
+
+
 # Public ----------------------------------------------------------------------------------------------
 
 

@@ -81,6 +81,7 @@ def test_every_page_answers_each_persona_as_its_scope_allows(published, personas
         (reverse("scoring:set_export", args=[season.criteria_set_id]), MANAGE),
         (reverse("scoring:heads", args=[season.pk]), MANAGE),
         (reverse("scoring:council", args=[season.pk]), MANAGE),
+        (reverse("scoring:survey", args=[season.pk]), MANAGE),
     ]
     failures = _check(login, personas, council["conflicted"].user, pages)
     assert not failures, "\n".join(failures)
@@ -309,3 +310,18 @@ def test_home_affairs_sets_up_the_council_and_a_conflicted_unit_is_never_assigne
         url, {"action": "add", "username": "tv_vhxh", "unit_code": "10930-VHXH"}, follow=True
     )
     assert "đã có trong Hội đồng" in response.content.decode()
+
+
+def test_survey_points_are_entered_in_bulk_all_or_nothing(season, world, personas, login):
+    mao, nam = season.assessments.get(unit=world.mao_dien), season.assessments.get(unit=world.nam_sach)
+    url = reverse("scoring:survey", args=[season.pk])
+    client = login(personas["city_standing"])
+    response = client.post(
+        url, {"source": "Điều tra XHH 2026", f"survey_{mao.pk}": "38,5", f"survey_{nam.pk}": "41"}
+    )
+    assert "Xã Nam Sách: điểm điều tra phải từ 0 đến 40." in response.content.decode()
+    mao.refresh_from_db()
+    assert mao.survey_points is None
+    client.post(url, {"source": "Điều tra XHH 2026", f"survey_{mao.pk}": "38,5", f"survey_{nam.pk}": ""})
+    mao.refresh_from_db()
+    assert (mao.survey_points, mao.survey_source) == (Decimal("38.5"), "Điều tra XHH 2026")
