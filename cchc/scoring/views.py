@@ -281,6 +281,8 @@ def item_detail(request, pk: int):
             "link_kinds": [c for c in ItemEvidence.LinkKind.choices if c[0] != "file"],
             "methods": services.CouncilMethod.LABELS.items(),
             "figures": (item.proposed_figures or {}).get("figures", []),
+            "can_rule": can_manage(scope_for(request.user))
+            and season.stage in (Season.Stage.SELF, Season.Stage.APPRAISAL),
         },
     )
 
@@ -320,6 +322,13 @@ def item_action(request, pk: int, action: str):
                 points=post.get("points"),
                 reason=post.get("reason", ""),
                 expected_version=post.get("version"),
+            )
+        elif action == "applicable":
+            services.item_set_applicable(
+                actor=actor,
+                item=item,
+                applicable=post.get("applicable") == "1",
+                reason=post.get("reason", ""),
             )
         elif action == "accept":
             services.item_accept_proposal(actor=actor, item=item, expected_version=post.get("version"))

@@ -325,3 +325,16 @@ def test_survey_points_are_entered_in_bulk_all_or_nothing(season, world, persona
     client.post(url, {"source": "Điều tra XHH 2026", f"survey_{mao.pk}": "38,5", f"survey_{nam.pk}": ""})
     mao.refresh_from_db()
     assert (mao.survey_points, mao.survey_source) == (Decimal("38.5"), "Điều tra XHH 2026")
+
+
+def test_home_affairs_rules_an_item_inapplicable_from_its_page_and_a_unit_cannot(
+    season, world, personas, login
+):
+    item = season.assessments.get(unit=world.mao_dien).items.get(criterion__code="3.3")
+    url = reverse("scoring:item_action", args=[item.pk, "applicable"])
+    login(personas["head"]).post(url, {"applicable": "0", "reason": "Không thu phí"})
+    item.refresh_from_db()
+    assert item.applicable
+    login(personas["city_standing"]).post(url, {"applicable": "0", "reason": "Không có TTHC thu phí"})
+    item.refresh_from_db()
+    assert (item.applicable, item.inapplicable_reason) == (False, "Không có TTHC thu phí")
