@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 
 from cchc.core.tabular import ImportFileError, RowError, read_workbook
 from cchc.core.text import fold_key
+from cchc.core.xlsx import put, put_row
 from cchc.org.models import Unit
 from cchc.scoring import methods, services
 from cchc.scoring.models import CriteriaSet, Method
@@ -58,16 +59,18 @@ def export_set(criteria_set: CriteriaSet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(COLUMNS)
+    put_row(ws, 1, COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for c in criteria_set.criteria.order_by("position"):
+    for row, c in enumerate(criteria_set.criteria.order_by("position"), start=2):
         thresholds = ""
         if c.method == Method.RATE_BANDS:
             thresholds = "; ".join(methods.fmt(b.get("min") or 0) for b in c.bands)
         elif c.threshold is not None:
             thresholds = methods.fmt(c.threshold)
-        ws.append(
+        put_row(
+            ws,
+            row,
             [
                 c.code,
                 c.content,
@@ -79,7 +82,7 @@ def export_set(criteria_set: CriteriaSet) -> bytes:
                 c.evidence_asked,
                 "; ".join(Unit.Kind(k).label for k in c.applies_to),
                 c.source,
-            ]
+            ],
         )
     for letter, width in zip("ABCDEFGHIJ", (9, 60, 10, 10, 18, 50, 12, 40, 18, 20), strict=True):
         ws.column_dimensions[letter].width = width
@@ -87,18 +90,23 @@ def export_set(criteria_set: CriteriaSet) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     info = wb.create_sheet(INFO)
-    for key, value in (
-        ("Tên bộ tiêu chí", criteria_set.title),
-        ("Năm", criteria_set.year),
-        ("Khối", criteria_set.get_block_display()),
-        ("Căn cứ", criteria_set.basis),
-        ("Bộ mẫu", "Có" if criteria_set.is_sample else "Không"),
-        ("Điểm thẩm định tối đa", _num(criteria_set.appraised_points)),
-        ("Điểm điều tra xã hội học", _num(criteria_set.survey_points)),
-        ("Xếp loại", _levels_text(criteria_set.bands)),
-        ("Phân loại người đứng đầu", _levels_text(criteria_set.head_levels)),
+    for row, (key, value) in enumerate(
+        (
+            ("Tên bộ tiêu chí", criteria_set.title),
+            ("Năm", criteria_set.year),
+            ("Khối", criteria_set.get_block_display()),
+            ("Căn cứ", criteria_set.basis),
+            ("Bộ mẫu", "Có" if criteria_set.is_sample else "Không"),
+            ("Điểm thẩm định tối đa", _num(criteria_set.appraised_points)),
+            ("Điểm điều tra xã hội học", _num(criteria_set.survey_points)),
+            ("Xếp loại", _levels_text(criteria_set.bands)),
+            ("Phân loại người đứng đầu", _levels_text(criteria_set.head_levels)),
+        ),
+        start=1,
     ):
-        info.append([key, value])
+        put(info.cell(row=row, column=1), key)
+        # The year is a year, not a quantity: no thousands dot.
+        put(info.cell(row=row, column=2), value, number_format="0" if key == "Năm" else None)
     info.column_dimensions["A"].width = 28
     info.column_dimensions["B"].width = 80
     out = io.BytesIO()

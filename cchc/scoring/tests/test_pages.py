@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.conftest import _person
+from cchc.core.tests.samples import tiny_pdf
 from cchc.org.models import Unit
 from cchc.scoring import services
 from cchc.scoring.models import Method, ScoreEntry
@@ -38,7 +39,7 @@ def published(season, world, personas, council):
     fill_all(nam, personas["sibling"])
     item = mao.items.get(criterion__code="1.1.1")
     evidence = services.evidence_attach(
-        actor=personas["officer"], item=item, upload=SimpleUploadedFile("kh.pdf", b"%PDF-1.4 x")
+        actor=personas["officer"], item=item, upload=SimpleUploadedFile("kh.pdf", tiny_pdf())
     )
     services.assessment_submit(actor=personas["head"], assessment=mao, today=date(2027, 1, 2))
     services.assessment_submit(actor=head_b, assessment=nam, today=date(2027, 1, 2))

@@ -184,7 +184,9 @@ def test_scoring_export_writes_the_annex_as_xlsx_and_docx(hai_phong_2025, tmp_pa
     text = " ".join(
         str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c
     )
-    assert "Đặc khu Cát Hải" in text and "94,15" in text
+    numbers = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row]
+    # The annex writes points as numbers (shown 94,15 in a Vietnamese spreadsheet), not as text.
+    assert "Đặc khu Cát Hải" in text and 94.15 in numbers
     import docx
 
     document = docx.Document(str(docx_path))

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.tests.samples import tiny_pdf
 from cchc.plans import services as plans
 from cchc.scoring import services, sources
 from cchc.scoring.models import Assessment, ScoreEntry
@@ -153,14 +154,14 @@ def test_the_unit_withdraws_until_appraisal_starts(mao_dien_assessment, season, 
 
 def test_evidence_files_go_through_the_task_evidence_checks(mao_dien_assessment, personas):
     item = _item(mao_dien_assessment, "1.1.1")
-    with pytest.raises(ValidationError, match="không đúng định dạng"):
+    with pytest.raises(ValidationError, match="không phải PDF hợp lệ"):
         services.evidence_attach(
             actor=personas["officer"], item=item, upload=SimpleUploadedFile("kh.pdf", b"not a pdf")
         )
     evidence = services.evidence_attach(
         actor=personas["officer"],
         item=item,
-        upload=SimpleUploadedFile("kh.pdf", b"%PDF-1.4 ok"),
+        upload=SimpleUploadedFile("kh.pdf", tiny_pdf()),
         section_page="trang 2",
     )
     assert evidence.label == "kh.pdf" and evidence.section_page == "trang 2"
