@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cchc.core import audit
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import ConflictError, check_version
 from cchc.delivery import store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
@@ -73,15 +73,16 @@ CONFIG_FIELDS = (
 
 
 @transaction.atomic
-def kpi_config_update(*, actor, expected_version: int | None = None, **values: Any) -> KpiConfig:
+def kpi_config_update(*, actor, expected_version: int, **values: Any) -> KpiConfig:
     """Change how KPIs are computed; the figures are recomputed in the same transaction."""
     _require_manager(actor)
     stored = kpi_config()
     if stored.pk is None:  # still the defaults: the first change stores them
         stored.save()
     config = KpiConfig.objects.select_for_update().get(pk=stored.pk)
-    if expected_version is not None and config.version != expected_version:
-        raise ConflictError("Cấu hình đã được người khác thay đổi; vui lòng tải lại trang.")
+    check_version(
+        config.version, expected_version, "Cấu hình đã được người khác thay đổi; vui lòng tải lại trang."
+    )
     unknown = set(values) - set(CONFIG_FIELDS)
     if unknown:
         raise ValidationError(f"Không có thiết lập: {', '.join(sorted(unknown))}.")
@@ -109,9 +110,10 @@ def kpi_config_update(*, actor, expected_version: int | None = None, **values: A
 
 @transaction.atomic
 def mapping_save(
-    *, actor, name: str, title: str, spec: dict, description: str = "", expected_version: int | None = None
+    *, actor, name: str, title: str, spec: dict, expected_version: int | None, description: str = ""
 ) -> SourceMapping:
-    """Create or change a saved column mapping; the spec is checked by building it."""
+    """Create (``expected_version=None``: it must not exist yet) or change a saved column mapping (the
+    version it was read at); the spec is checked by building it."""
     _require_manager(actor)
     try:
         MappingSpec.from_json(spec)
@@ -122,8 +124,10 @@ def mapping_save(
         mapping = SourceMapping.objects.create(name=name, title=title, description=description, spec=spec)
         audit.record(actor=actor, action="create", instance=mapping, changes={"name": name, "spec": spec})
         return mapping
-    if expected_version is not None and mapping.version != expected_version:
-        raise ConflictError("Cấu hình ánh xạ đã được người khác thay đổi; vui lòng tải lại trang.")
+    message = "Cấu hình ánh xạ đã được người khác thay đổi; vui lòng tải lại trang."
+    if expected_version is None:
+        raise ConflictError(f"Đã có cấu hình ánh xạ «{name}». {message}")
+    check_version(mapping.version, expected_version, message)
     before = audit.snapshot(mapping, ("title", "description", "spec"))
     mapping.title, mapping.description, mapping.spec = title, description, spec
     changes = audit.diff(before, audit.snapshot(mapping, ("title", "description", "spec")))

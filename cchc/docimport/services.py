@@ -3,14 +3,14 @@ before the commit, and the commit writes through the plan services in one transa
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cchc.core import audit
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import check_version
+from cchc.core.params import decimal_or_none, index_path, int_or_none
 from cchc.core.text import fold_key, nfc
 from cchc.docimport.extract import ExtractError, extract_text
 from cchc.docimport.models import ImportDraft
@@ -120,12 +120,14 @@ def _lock(actor, draft: ImportDraft) -> ImportDraft:
 
 
 def _number(value: Any, label: str) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        return float(Decimal(str(value).replace(",", ".").replace("%", "").strip()))
-    except InvalidOperation as exc:
-        raise ValidationError(f"{label}: «{value}» không phải là số.") from exc
+    # A threshold becomes Target.threshold (12 digits, 2 decimals): NaN, Infinity and longer are refused.
+    number = decimal_or_none(
+        str(value if value is not None else "").replace("%", ""),
+        label,
+        allow_negative=True,
+        integer_digits=10,
+    )
+    return None if number is None else float(number)
 
 
 def _names(value: Any) -> list[str]:
@@ -135,26 +137,35 @@ def _names(value: Any) -> list[str]:
 
 
 @transaction.atomic
-def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edits: dict) -> ImportDraft:
+def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dict) -> ImportDraft:
     """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
     draft = _lock(actor, draft)
-    if expected_version is not None and int(expected_version) != draft.version:
-        raise ConflictError("Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp.")
+    check_version(
+        draft.version, expected_version, "Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp."
+    )
     proposal = draft.proposal
     matcher = UnitMatcher()
     organisation = draft.issuer.organisation or draft.issuer
     for key, value in (edits.get("meta") or {}).items():
         if key in META_FIELDS:
-            proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
+            if key.startswith("year_"):
+                proposal[key] = int_or_none(value, low=1900, high=2200)
+            else:
+                proposal[key] = nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
-        target = proposal["targets"][int(index)]
+        targets = proposal.get("targets") or []
+        position = index_path(index, [len(targets)], depth=1)[0]
+        target = targets[position]
+        index = position
         for key, value in changes.items():
             if key == "include":
                 target["include"] = bool(value)
             elif key == "threshold":
                 target[key] = _number(value, f"Chỉ tiêu {int(index) + 1}, ngưỡng")
-            elif key in ("area", "deadline_year"):
-                target[key] = int(value) if str(value).strip().isdigit() else None
+            elif key == "area":
+                target[key] = int_or_none(value, low=0, high=6)
+            elif key == "deadline_year":
+                target[key] = int_or_none(value, low=1900, high=2200)
             elif key in TARGET_FIELDS:
                 target[key] = nfc(value)
             target["reviewed"] = True
@@ -166,7 +177,8 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
             elif key in ("lead", "partners"):
                 task[key] = _names(value)
             elif key == "area":
-                task[key] = int(value) if str(value).strip().isdigit() else task[key]
+                area = int_or_none(value, low=0, high=6)
+                task[key] = task[key] if area is None else area
             elif key in TASK_FIELDS:
                 task[key] = nfc(value)
             task["reviewed"] = True
@@ -187,10 +199,13 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
 
 
 def _task_at(tasks: list[dict], path: str) -> dict:
-    indices = [int(part) for part in str(path).split(".")]
-    task = tasks[indices[0]]
-    for index in indices[1:]:
-        task = task["children"][index]
+    # The indices come from the posted form: anything that is not an item of this draft is refused.
+    task: dict = {"children": tasks}
+    for index in index_path(path):
+        children = task.get("children") or []
+        if index >= len(children):
+            raise ValidationError(f"Mục «{str(path)[:20]}» không có trong bản nhập.")
+        task = children[index]
     return task
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import parse_version
 from cchc.docimport import services
 from cchc.docimport.models import ImportDraft
 from cchc.org.models import Unit
@@ -99,12 +100,13 @@ def _edits_from(post) -> dict:
 def review(request, pk: int):
     draft = _access(request.user, pk)
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
         try:
             draft = services.draft_update(
                 actor=request.user,
                 draft=draft,
-                expected_version=request.POST.get("version"),
+                expected_version=parse_version(request.POST.get("version")),
                 edits=_edits_from(request.POST),
             )
             if request.POST.get("then") == "commit":
@@ -115,8 +117,10 @@ def review(request, pk: int):
                 return redirect("plans:plan_detail", pk=plan.pk)
             messages.success(request, "Đã lưu các chỉnh sửa.")
             return redirect("docimport:review", pk=draft.pk)
-        except (ValidationError, ConflictError) as exc:
-            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        except ConflictError as exc:
+            errors, status = [str(exc)], 409
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
         except PermissionDenied as exc:
             raise Http404 from exc
     proposal = draft.proposal
@@ -139,7 +143,7 @@ def review(request, pk: int):
             "errors": errors,
             "editable": draft.status == ImportDraft.Status.DRAFT,
         },
-        status=409 if errors and "người khác" in errors[0] else 200,
+        status=status,
     )
 
 

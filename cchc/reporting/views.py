@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import parse_version
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
@@ -122,7 +123,21 @@ def report_start(request, pk: int, unit_id: int):
     return redirect("reporting:report_detail", pk=report.pk)
 
 
-def _report_context(request, report: UnitReport, errors=None) -> dict:
+def _keep_input(report: UnitReport, entries: list, values: list, posted) -> None:
+    """Show what the user typed (not saved) over the stored values, so a refused save loses nothing."""
+    narrative, tasks, targets = _parse_report_form(posted)
+    report.narrative = {**report.narrative, **narrative}
+    for entry in entries:
+        for key, value in tasks.get(entry.task_id, {}).items():
+            if key in ("status", "progress", "result"):
+                setattr(entry, key, value)
+    for value in values:
+        for key, typed in targets.get(value.target_id, {}).items():
+            if key in ("numerator", "denominator", "actual"):
+                setattr(value, key, typed)
+
+
+def _report_context(request, report: UnitReport, errors=None, posted=None) -> dict:
     scope = scope_for(request.user)
     entries = list(
         report.task_entries.select_related("task").order_by("task__area", "task__position", "task_id")
@@ -132,6 +147,8 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
             "target__area", "target__position"
         )
     )
+    if posted is not None:
+        _keep_input(report, entries, values, posted)
     sections = []
     for area, label in Area.choices:
         area_entries = [e for e in entries if e.task.area == area]
@@ -189,28 +206,24 @@ def report_save(request, pk: int):
     report = access_report(request.user, pk)
     narrative, tasks, targets = _parse_report_form(request.POST)
     try:
-        services.report_save(
+        saved = services.report_save(
             actor=request.user,
             report=report,
-            expected_version=request.POST.get("version"),
+            expected_version=parse_version(request.POST.get("version")),
             narrative=narrative,
             task_entries=tasks,
             target_values=targets,
         )
     except PermissionDenied as exc:
         raise Http404 from exc
-    except ConflictError as exc:
-        context = _report_context(request, report, errors=[str(exc)])
-        return render(request, "reporting/report_detail.html", context, status=409)
-    except ValidationError as exc:
-        return render(
-            request,
-            "reporting/report_detail.html",
-            _report_context(request, report, exc.messages),
-            status=400,
+    except (ConflictError, ValidationError) as exc:
+        conflict = isinstance(exc, ConflictError)
+        context = _report_context(
+            request, report, [str(exc)] if conflict else exc.messages, posted=request.POST
         )
+        return render(request, "reporting/report_detail.html", context, status=409 if conflict else 400)
     if request.POST.get("then") == "submit":
-        return report_submit(request, pk)
+        return _submit(request, saved, saved.version)
     messages.success(request, "Đã lưu bản nháp báo cáo.")
     return redirect("reporting:report_detail", pk=report.pk)
 
@@ -220,7 +233,16 @@ def report_save(request, pk: int):
 def report_submit(request, pk: int):
     report = access_report(request.user, pk)
     try:
-        services.report_submit(actor=request.user, report=report)
+        version = parse_version(request.POST.get("version"))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect("reporting:report_detail", pk=report.pk)
+    return _submit(request, report, version)
+
+
+def _submit(request, report: UnitReport, version: int):
+    try:
+        services.report_submit(actor=request.user, report=report, expected_version=version)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except (ValidationError, ConflictError) as exc:
@@ -277,20 +299,21 @@ def consolidation(request, pk: int):
         raise Http404
     consolidated = ConsolidatedReport.objects.filter(period=period, unit=issuer).first()
     is_agency = scope.is_standing_agency_of(issuer)
-    errors = []
+    errors, status, posted = [], 200, {}
     if request.method == "POST":
         if not is_agency:
             raise Http404
+        posted = {k[len("narrative_") :]: v for k, v in request.POST.items() if k.startswith("narrative_")}
         try:
+            # A page shown before the consolidated report existed sends version 1, the version it is
+            # created with: if someone else created and saved it meanwhile, that is a conflict.
+            version = parse_version(request.POST.get("version"))
             consolidated = consolidated or services.consolidated_open(actor=request.user, period=period)
-            narrative = {
-                k[len("narrative_") :]: v for k, v in request.POST.items() if k.startswith("narrative_")
-            }
             consolidated = services.consolidated_save(
                 actor=request.user,
                 report=consolidated,
-                expected_version=request.POST.get("version") or None,
-                narrative=narrative,
+                expected_version=version,
+                narrative=posted,
             )
             if request.POST.get("then") == "finalise":
                 services.consolidated_finalise(actor=request.user, report=consolidated)
@@ -299,11 +322,11 @@ def consolidation(request, pk: int):
                 messages.success(request, "Đã lưu báo cáo tổng hợp.")
             return redirect("reporting:consolidation", pk=period.pk)
         except ConflictError as exc:
-            errors = [str(exc)]
+            errors, status = [str(exc)], 409
         except ValidationError as exc:
-            errors = exc.messages
+            errors, status = exc.messages, 400
     view = selectors.consolidation(period=period)
-    narrative = consolidated.narrative if consolidated else {}
+    narrative = {**(consolidated.narrative if consolidated else {}), **(posted if errors else {})}
     blocks = [
         {"key": key, "label": label, "units": view.narratives.get(key, []), "text": narrative.get(key, "")}
         for key, label in NARRATIVE_LABELS.items()
@@ -324,7 +347,7 @@ def consolidation(request, pk: int):
             "errors": errors,
             "statuses": Task.Status.choices,
         },
-        status=409 if errors and "người khác" in errors[0] else 200,
+        status=status,
     )
 
 

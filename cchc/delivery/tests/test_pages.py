@@ -302,10 +302,16 @@ def test_the_admin_pages_of_the_module_open_for_an_administrator(dossiers, perso
 def test_changing_the_settings_recomputes_the_figures(dossiers, personas, world):
     january = selectors.period_catalogue().get("2026-01")
     assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(3 / 20)
-    services.kpi_config_update(actor=personas["city_standing"], late_rate_denominator="finished")
+    services.kpi_config_update(
+        expected_version=services.kpi_config().version,
+        actor=personas["city_standing"],
+        late_rate_denominator="finished",
+    )
     assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(2 / 19)
     with pytest.raises(PermissionDenied):
-        services.kpi_config_update(actor=personas["head"], satisfied_min_rating=5)
+        services.kpi_config_update(
+            expected_version=services.kpi_config().version, actor=personas["head"], satisfied_min_rating=5
+        )
 
 
 def test_the_home_page_sums_up_the_users_own_unit(dossiers, personas, login):
