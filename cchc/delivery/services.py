@@ -9,13 +9,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cchc.core import audit
@@ -171,16 +176,20 @@ def dossiers_import(
     report = progress or (lambda phase, fraction: None)
     started = time.perf_counter()
     with transaction.atomic():
+        now = timezone.now()
         batch = DossierImport.objects.create(
             file_name=file_name or path.name,
             sha256=_sha256(path),
             size_bytes=path.stat().st_size,
             mapping=mapping,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            started_at=timezone.now(),
+            started_at=now,
+            worker_host=socket.gethostname(),
+            worker_pid=os.getpid(),
+            heartbeat_at=now,
         )
     try:
-        with store.import_lock():
+        with store.import_lock(), _heartbeat(batch.pk):
             return _import_locked(batch, actor, path, mapping, report, started)
     except ValidationError as exc:
         _fail(batch, actor, started, message=" ".join(exc.messages))
@@ -272,6 +281,92 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
             keep.add(previous.snapshot)
         store.prune(keep)
     return batch
+
+
+HEARTBEAT_SECONDS = 30
+STALE_MESSAGE = (
+    "Lần nhập bị gián đoạn ({why}) nên được đánh dấu thất bại; không có hồ sơ nào được nhập từ tệp này "
+    "và dữ liệu hiện hành giữ nguyên. Hãy nhập lại tệp."
+)
+
+
+@contextmanager
+def _heartbeat(batch_pk: int, every: float | None = None):
+    """While the import runs, a thread stamps heartbeat_at every ``every`` seconds (a DuckDB pass can
+    take minutes without calling back), so only an import whose process is gone goes stale."""
+    every = every or HEARTBEAT_SECONDS
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    DossierImport.objects.filter(pk=batch_pk, status=DossierImport.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # the import's own transaction holds the write lock: next beat
+                    log.info("heartbeat of dossier import %s skipped", batch_pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{batch_pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _pid_gone(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def stale_reason(batch: DossierImport, *, now: datetime | None = None) -> str | None:
+    """Why a running import can no longer finish, in Vietnamese; None while it may still be running."""
+    if batch.status != DossierImport.Status.RUNNING:
+        return None
+    now = now or timezone.now()
+    here = batch.worker_host == socket.gethostname() and batch.worker_pid != os.getpid()
+    if here and _pid_gone(batch.worker_pid):
+        return f"tiến trình nhập {batch.worker_pid} trên máy {batch.worker_host} không còn chạy"
+    minutes = getattr(settings, "DOSSIER_IMPORT_STALE_MINUTES", 10)
+    last = batch.heartbeat_at or batch.started_at
+    if last < now - timedelta(minutes=minutes):
+        return f"không có tín hiệu hoạt động từ {timezone.localtime(last):%H:%M %d/%m/%Y}, quá {minutes} phút"
+    return None
+
+
+def imports_fail_stale(*, now: datetime | None = None) -> list[DossierImport]:
+    """Mark failed every running import whose worker is gone; pages and the cron command call this."""
+    failed = []
+    for batch in DossierImport.objects.filter(status=DossierImport.Status.RUNNING):
+        with transaction.atomic():
+            locked = DossierImport.objects.select_for_update().get(pk=batch.pk)
+            why = stale_reason(locked, now=now)
+            if why is None:
+                continue
+            message = STALE_MESSAGE.format(why=why)
+            locked.status = DossierImport.Status.FAILED
+            locked.finished_at = timezone.now()
+            locked.error_count = 1
+            locked.errors = [message]
+            locked.message = message
+            locked.save()
+            audit.record(
+                actor=None, action="import", instance=locked, changes={"status": "failed"}, note=message[:300]
+            )
+        (store.store_dir() / f"staged-{locked.pk}.parquet").unlink(missing_ok=True)
+        failed.append(locked)
+    return failed
 
 
 def _fail(batch, actor, started: float, *, message: str, rows: int = 0, error_count: int = 0, errors=None):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from cchc.core.params import page_offset, paginate
 from cchc.delivery import charts, exports, selectors, services, store
 from cchc.delivery.forms import DossierUploadForm, TargetLinkForm
 from cchc.delivery.kpi import score_766
@@ -147,9 +148,9 @@ def _late_rows(request):
 def late_dossiers(request):
     unit, period, field, snapshot, kpi_settings = _late_rows(request)
     codes = None if unit.parent_id is None else selectors.unit_codes_below(unit)
-    trang = request.GET.get("trang", "1")
-    page_number = int(trang) if trang.isdigit() and int(trang) > 0 else 1
     total = selectors.unit_kpis(unit, period, field=field)["late_total"]
+    # Clamped to the pages there are: DuckDB takes the OFFSET as a 64-bit integer.
+    page_number, offset = page_offset(request.GET.get("trang"), LATE_PAGE_SIZE, total)
     rows, _ = store.late_dossiers(
         snapshot,
         codes,
@@ -158,7 +159,7 @@ def late_dossiers(request):
         kpi_settings,
         field=field,
         limit=LATE_PAGE_SIZE,
-        offset=(page_number - 1) * LATE_PAGE_SIZE,
+        offset=offset,
         count=False,
     )
     names = dict(Unit.objects.filter(code__in={r["unit_code"] for r in rows}).values_list("code", "name"))
@@ -276,13 +277,14 @@ def imports(request):
         else:
             messages.error(request, batch.message)
         return redirect("delivery:import_detail", pk=batch.pk)
+    services.imports_fail_stale()  # an import whose process died must not show "đang nhập" for ever
     batches = DossierImport.objects.select_related("mapping", "created_by").order_by("-started_at", "-pk")
     return render(
         request,
         "delivery/imports.html",
         {
             "form": form,
-            "page": Paginator(batches, 25).get_page(request.GET.get("trang")),
+            "page": paginate(batches, 25, request.GET.get("trang")),
             "mappings": SourceMapping.objects.all(),
             "max_mb": settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024),
             "current": selectors.current_import(),
@@ -294,6 +296,7 @@ def imports(request):
 def import_detail(request, pk: int):
     if not services.can_manage_data(request.user):
         raise Http404("Không tìm thấy trang.")
+    services.imports_fail_stale()
     batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
     if batch is None:
         raise Http404("Không tìm thấy lần nhập.")

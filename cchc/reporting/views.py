@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
-from cchc.core.params import parse_version
+from cchc.core.params import int_or_none, parse_version
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
@@ -194,9 +194,10 @@ def _parse_report_form(post) -> tuple[dict, dict, dict]:
     targets: dict[int, dict] = {}
     for key, value in post.items():
         parts = key.split("_")
-        if len(parts) == 3 and parts[0] in ("task", "target") and parts[1].isdigit():
+        pk = int_or_none(parts[1], low=1) if len(parts) == 3 else None
+        if pk is not None and parts[0] in ("task", "target"):
             bucket = tasks if parts[0] == "task" else targets
-            bucket.setdefault(int(parts[1]), {})[parts[2]] = value
+            bucket.setdefault(pk, {})[parts[2]] = value
     return narrative, tasks, targets
 
 
