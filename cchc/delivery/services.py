@@ -447,9 +447,20 @@ def _check_target_edit(actor, target: Target) -> None:
         raise PermissionDenied("Bạn không có quyền sửa chỉ tiêu này.")
 
 
+LINK_CHANGED = "Liên kết chỉ số của chỉ tiêu này vừa được người khác thay đổi; vui lòng tải lại trang."
+
+
+def _check_link_version(link: TargetKpiLink | None, expected_version: int) -> None:
+    # 0 is the version of "no link yet": a page read before someone else linked the target is stale.
+    check_version(link.version if link is not None else 0, expected_version, LINK_CHANGED)
+
+
 @transaction.atomic
-def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> TargetKpiLink:
-    """Measure ``target`` by a KPI (optionally of one lĩnh vực only)."""
+def target_link_set(
+    *, actor, target: Target, kpi: str, expected_version: int, field: str = ""
+) -> TargetKpiLink:
+    """Measure ``target`` by a KPI (optionally of one lĩnh vực only); ``expected_version`` is the link's
+    version the page was read at, 0 when it had none."""
     target = Target.objects.select_related("plan", "plan__issuer").get(pk=target.pk)
     _check_target_edit(actor, target)
     if kpi not in KPI_BY_CODE:
@@ -458,6 +469,7 @@ def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> Targ
         raise ValidationError("Chỉ tiêu định tính không liên kết được với một chỉ số đo.")
     field = (field or "").strip()
     link = TargetKpiLink.objects.select_for_update().filter(target=target).first()
+    _check_link_version(link, expected_version)
     if link is None:
         link = TargetKpiLink.objects.create(
             target=target,
@@ -477,10 +489,11 @@ def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> Targ
 
 
 @transaction.atomic
-def target_link_clear(*, actor, target: Target) -> None:
+def target_link_clear(*, actor, target: Target, expected_version: int) -> None:
     target = Target.objects.select_related("plan").get(pk=target.pk)
     _check_target_edit(actor, target)
-    link = TargetKpiLink.objects.filter(target=target).first()
+    link = TargetKpiLink.objects.select_for_update().filter(target=target).first()
+    _check_link_version(link, expected_version)
     if link is not None:
         audit.record(
             actor=actor, action="delete", instance=link, changes={"kpi": link.kpi, "field": link.field}
@@ -495,5 +508,5 @@ def targets_link_suggested(*, actor, targets) -> list[TargetKpiLink]:
     for target in targets.exclude(comparator=Target.Comparator.TEXT).filter(kpi_link__isnull=True):
         kpi = suggest(f"{target.metric} {target.text}")
         if kpi is not None:
-            links.append(target_link_set(actor=actor, target=target, kpi=kpi.code))
+            links.append(target_link_set(actor=actor, target=target, kpi=kpi.code, expected_version=0))
     return links

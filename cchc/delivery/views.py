@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from cchc.core.params import page_offset, paginate
+from cchc.core.exceptions import ConflictError
+from cchc.core.params import MISSING_VERSION, page_offset, paginate
 from cchc.delivery import charts, exports, selectors, services, store
 from cchc.delivery.forms import DossierUploadForm, TargetLinkForm
 from cchc.delivery.kpi import score_766
@@ -233,8 +234,12 @@ def target_link(request, pk: int):
     form = TargetLinkForm(request.POST, initial={"field": existing.field if existing else ""})
     back = reverse("plans:target_edit", args=[target.pk])
     if not form.is_valid():
-        messages.error(request, "Chọn một chỉ số hợp lệ.")
+        if "version" in form.errors:
+            messages.error(request, MISSING_VERSION)
+        else:
+            messages.error(request, "Chọn một chỉ số hợp lệ.")
         return redirect(back)
+    version = form.cleaned_data["version"]
     try:
         if form.cleaned_data["kpi"]:
             services.target_link_set(
@@ -242,12 +247,13 @@ def target_link(request, pk: int):
                 target=target,
                 kpi=form.cleaned_data["kpi"],
                 field=form.cleaned_data["field"],
+                expected_version=version,
             )
             messages.success(request, "Đã liên kết chỉ tiêu với chỉ số giải quyết TTHC.")
         else:
-            services.target_link_clear(actor=request.user, target=target)
+            services.target_link_clear(actor=request.user, target=target, expected_version=version)
             messages.success(request, "Đã bỏ liên kết chỉ số.")
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect(back)
 

@@ -387,7 +387,9 @@ def target_edit(request, pk: int):
     link = getattr(target, "kpi_link", None)
     context = {
         "target": target,
-        "link_form": TargetLinkForm(initial={"kpi": link.kpi, "field": link.field} if link else None),
+        "link_form": TargetLinkForm(
+            initial={"kpi": link.kpi, "field": link.field, "version": link.version} if link else None
+        ),
         "actual": target_actuals([target]).get(target.pk),
     }
     return _form_page(request, "plans/target_edit.html", context, form)

@@ -171,7 +171,7 @@ def fuzz_world(world, personas, tmp_path):
     rows = [dossier("10930", i, f"2026-01-{5 + i % 5:02d} 09:00", done_days=1 + i % 5) for i in range(1, 30)]
     batch = delivery.dossiers_import(actor=None, path=write_csv(tmp_path / "mot-cua.csv", rows))
     assert batch.status == "succeeded", batch.errors
-    delivery.target_link_set(actor=None, target=world.city_online, kpi="online_share")
+    delivery.target_link_set(actor=None, target=world.city_online, kpi="online_share", expected_version=0)
     return {"report": report, "today": date(2026, 3, 1)}
 
 
