@@ -136,16 +136,14 @@ def _names(value: Any) -> list[str]:
     return [nfc(part) for part in re.split(r"[;\n]", value or "") if nfc(part)]
 
 
-@transaction.atomic
-def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dict) -> ImportDraft:
-    """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
-    draft = _lock(actor, draft)
-    check_version(
-        draft.version, expected_version, "Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp."
-    )
-    proposal = draft.proposal
+def apply_edits(proposal: dict, edits: dict, *, issuer: Unit, preview: bool = False) -> list[str]:
+    """The reviewer's corrections applied to ``proposal`` in place; the errors, in Vietnamese.
+
+    ``preview``: for showing a refused save again with what the user typed (nothing is saved): items
+    that are not in the draft are skipped and a number that does not read stays as typed."""
+    errors: list[str] = []
     matcher = UnitMatcher()
-    organisation = draft.issuer.organisation or draft.issuer
+    organisation = issuer.organisation or issuer
     for key, value in (edits.get("meta") or {}).items():
         if key in META_FIELDS:
             if key.startswith("year_"):
@@ -154,14 +152,22 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dic
                 proposal[key] = nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
         targets = proposal.get("targets") or []
-        position = index_path(index, [len(targets)], depth=1)[0]
+        try:
+            position = index_path(index, [len(targets)], depth=1)[0]
+        except ValidationError as exc:
+            errors.extend([] if preview else exc.messages)
+            continue
         target = targets[position]
-        index = position
         for key, value in changes.items():
             if key == "include":
                 target["include"] = bool(value)
             elif key == "threshold":
-                target[key] = _number(value, f"Chỉ tiêu {int(index) + 1}, ngưỡng")
+                try:
+                    target[key] = _number(value, f"Chỉ tiêu {position + 1}, ngưỡng")
+                except ValidationError as exc:
+                    errors.extend(exc.messages)
+                    if preview:
+                        target[key] = value
             elif key == "area":
                 target[key] = int_or_none(value, low=0, high=6)
             elif key == "deadline_year":
@@ -170,7 +176,11 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dic
                 target[key] = nfc(value)
             target["reviewed"] = True
     for path, changes in (edits.get("tasks") or {}).items():
-        task = _task_at(proposal["tasks"], path)
+        try:
+            task = _task_at(proposal.get("tasks") or [], path)
+        except ValidationError as exc:
+            errors.extend([] if preview else exc.messages)
+            continue
         for key, value in changes.items():
             if key == "include":
                 task["include"] = bool(value)
@@ -178,11 +188,25 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dic
                 task[key] = _names(value)
             elif key == "area":
                 area = int_or_none(value, low=0, high=6)
-                task[key] = task[key] if area is None else area
+                task[key] = task.get(key) if area is None else area
             elif key in TASK_FIELDS:
                 task[key] = nfc(value)
             task["reviewed"] = True
         _match_units(task, matcher, organisation)
+    return errors
+
+
+@transaction.atomic
+def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dict) -> ImportDraft:
+    """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
+    draft = _lock(actor, draft)
+    check_version(
+        draft.version, expected_version, "Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp."
+    )
+    proposal = draft.proposal
+    errors = apply_edits(proposal, edits, issuer=draft.issuer)
+    if errors:
+        raise ValidationError(errors)
     draft.proposal = proposal
     draft.version += 1
     draft.save(update_fields=["proposal", "version", "updated_at"])

@@ -1,5 +1,7 @@
 """Upload a plan document, review the proposal side by side with its source, correct, commit."""
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -124,6 +126,9 @@ def review(request, pk: int):
         except PermissionDenied as exc:
             raise Http404 from exc
     proposal = draft.proposal
+    if errors:  # the refused save is shown again with what the user typed; nothing of it was saved
+        proposal = copy.deepcopy(proposal)
+        services.apply_edits(proposal, _edits_from(request.POST), issuer=draft.issuer, preview=True)
     tasks = []
     for index, task in enumerate(proposal.get("tasks", [])):
         tasks.append((str(index), task, False))
