@@ -145,10 +145,37 @@ def _pg_env() -> dict[str, str]:
     return env
 
 
-def backup(output: Path) -> BackupResult:
+def missing_files() -> list[str]:
+    """Files the database names that the stores do not hold: a backup of them could not be restored
+    whole (usually DOSSIER_STORE_DIR or MEDIA_ROOT pointing at the wrong folder)."""
+    from cchc.delivery.models import DossierImport
+    from cchc.plans.models import TaskEvidence
+
+    store_dir, media = Path(settings.DOSSIER_STORE_DIR), Path(settings.MEDIA_ROOT)
+    names = DossierImport.objects.filter(status=DossierImport.Status.SUCCEEDED).exclude(snapshot="")
+    missing = [
+        f"{store_dir / n}"
+        for n in names.values_list("snapshot", flat=True).distinct()
+        if not (store_dir / n).exists()
+    ]
+    missing += [
+        f"{media / n}"
+        for n in TaskEvidence.objects.values_list("file", flat=True)
+        if not (media / n).exists()
+    ]
+    return missing
+
+
+def backup(output: Path, *, allow_missing: bool = False) -> BackupResult:
     """Write the archive; the dossier store is locked meanwhile so no import swaps its snapshot."""
     from cchc.delivery import store
 
+    lost = [] if allow_missing else missing_files()
+    if lost:
+        raise ValidationError(
+            f"Không sao lưu: cơ sở dữ liệu ghi nhận {len(lost)} tệp không có trong kho ({', '.join(lost[:3])}). "
+            "Hãy kiểm tra DOSSIER_STORE_DIR và MEDIA_ROOT, hoặc dùng --allow-missing nếu các tệp đó đã mất thật."
+        )
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, store.import_lock():

@@ -132,22 +132,50 @@ def overview_xlsx(request):
     return _download(content, f"chi-so-tthc-{unit.code}-{period.key}")
 
 
+class SnapshotMissing(Exception):
+    pass
+
+
+def _snapshot_missing(request, name: str) -> HttpResponse:
+    response = render(
+        request,
+        "core/request_error.html",
+        {
+            "title": "Chưa đọc được dữ liệu hồ sơ",
+            "message": f"Kho hồ sơ một cửa (DOSSIER_STORE_DIR) không có bản dữ liệu «{name}» mà lần nhập hiện "
+            "hành ghi nhận. Hãy báo quản trị hệ thống khôi phục kho hồ sơ cùng với cơ sở dữ liệu "
+            "(lệnh restore).",
+            "back": "/",
+        },
+        status=503,
+    )
+    return response
+
+
 def _late_rows(request):
     unit, current, _, period, field = _selection(request)
     if period is None or current is None:
         raise Http404("Chưa có số liệu.")
+    snapshot = store.snapshot_path(current.snapshot)
+    if not snapshot.exists():
+        # The database names a snapshot the store does not hold (a copy restored without its
+        # DOSSIER_STORE_DIR): say so, instead of DuckDB's file error as a 500.
+        raise SnapshotMissing(current.snapshot)
     return (
         unit,
         period,
         field,
-        store.snapshot_path(current.snapshot),
+        snapshot,
         selectors.kpi_config().engine_settings(as_of=current.data_until),
     )
 
 
 @login_required
 def late_dossiers(request):
-    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    try:
+        unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    except SnapshotMissing as exc:
+        return _snapshot_missing(request, str(exc))
     codes = None if unit.parent_id is None else selectors.unit_codes_below(unit)
     total = selectors.unit_kpis(unit, period, field=field)["late_total"]
     # Clamped to the pages there are: DuckDB takes the OFFSET as a 64-bit integer.
@@ -187,7 +215,10 @@ def late_dossiers(request):
 
 @login_required
 def late_dossiers_xlsx(request):
-    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    try:
+        unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    except SnapshotMissing as exc:
+        return _snapshot_missing(request, str(exc))
     rows, _ = store.late_dossiers(
         snapshot,
         None if unit.parent_id is None else selectors.unit_codes_below(unit),

@@ -118,3 +118,33 @@ def test_restore_refuses_to_overwrite_a_database_that_holds_data(archive, world)
     # On PostgreSQL this SQLite archive is refused a step earlier, for its engine.
     with pytest.raises(CommandError, match="đã có dữ liệu|máy này dùng postgresql"):
         call_command("restore", str(archive))
+
+
+def test_a_backup_refuses_when_the_database_names_files_the_stores_do_not_hold(world, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.plans import services as plans
+
+    evidence = plans.evidence_attach(
+        actor=None, task=world.task, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"), kind="report"
+    )
+    settings.MEDIA_ROOT = tmp_path / "wrong-folder"  # MEDIA_ROOT set wrong on the machine
+    with pytest.raises(CommandError, match="1 tệp không có trong kho"):
+        call_command("backup", output=str(tmp_path / "b.tar.gz"))
+    assert not (tmp_path / "b.tar.gz").exists()
+    assert evidence.file.name in " ".join(backup.missing_files())
+
+
+def test_the_late_dossier_pages_explain_a_missing_dossier_store_instead_of_a_500(
+    world, personas, login, settings, tmp_path
+):
+    from cchc.delivery import services as delivery
+    from cchc.delivery.tests.factories import dossier, write_csv
+
+    rows = [dossier("10930", i, "2026-01-06 09:00", done_days=5) for i in range(1, 5)]
+    delivery.dossiers_import(actor=None, path=write_csv(tmp_path / "a.csv", rows))
+    settings.DOSSIER_STORE_DIR = tmp_path / "empty-store"
+    client = login(personas["officer"])
+    for url in ("/dich-vu-cong/ho-so-tre-han/", "/dich-vu-cong/ho-so-tre-han/xuat-excel/"):
+        response = client.get(url, {"don-vi": "10930", "ky": "2026-01"})
+        assert response.status_code == 503 and "Kho hồ sơ một cửa" in response.content.decode()

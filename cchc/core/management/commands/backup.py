@@ -4,7 +4,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from cchc.core import backup
 
@@ -16,14 +17,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", "-o", help="Tệp sao lưu (mặc định var/backups/cchc-<thời điểm>.tar.gz)"
         )
+        parser.add_argument(
+            "--allow-missing",
+            action="store_true",
+            help="Vẫn sao lưu khi cơ sở dữ liệu ghi nhận tệp không còn trong kho (tệp đã mất thật)",
+        )
 
-    def handle(self, *args, output=None, **options):
+    def handle(self, *args, output=None, allow_missing=False, **options):
         path = (
             Path(output)
             if output
             else Path(settings.BASE_DIR) / "var" / "backups" / (f"cchc-{datetime.now():%Y%m%d-%H%M%S}.tar.gz")
         )
-        result = backup.backup(path)
+        try:
+            result = backup.backup(path, allow_missing=allow_missing)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         manifest = result.manifest
         files = manifest["files"]
         self.stdout.write(
