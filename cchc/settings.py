@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Content-Security-Policy on every answer (cchc.core.middleware; the policy is CSP_DIRECTIVES below).
     "cchc.core.middleware.ContentSecurityPolicyMiddleware",
+    # Inside the CSP: NUL bytes refused with 400, a locked SQLite answered 503, under the same policy.
+    "cchc.core.middleware.RequestGuardMiddleware",
     # django-axes last, so it can turn a locked-out login into the Vietnamese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -104,7 +106,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page reads continue while a write is in progress in the embedded deployment.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # IMMEDIATE transactions take the write lock when a transaction starts, so two parallel saves queue
+    # on the busy timeout instead of one failing on a lock upgrade ("database is locked" at once).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 AUTH_USER_MODEL = "org.User"

@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from cchc.core import audit, history
+from cchc.core.params import paginate
 from cchc.delivery import selectors as delivery_selectors
 from cchc.delivery.permissions import default_unit
 from cchc.org.permissions import scope_for
@@ -48,7 +48,7 @@ def object_history(request, label: str, pk: int):
     if registration is None:
         raise Http404
     instance = registration.access(request.user, pk)
-    entries = Paginator(audit.history_for(instance), 50).get_page(request.GET.get("page"))
+    entries = paginate(audit.history_for(instance), 50, request.GET.get("page"))
     return render(
         request,
         "core/history.html",

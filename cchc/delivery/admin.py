@@ -1,6 +1,7 @@
 """Admin for what operators configure: KPI settings, source mappings; import batches read-only.
 Saves go through the services (audit row, recomputation of the figures)."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from cchc.core.admin import ReadOnlyAdmin
@@ -8,9 +9,16 @@ from cchc.delivery import services
 from cchc.delivery.models import DossierImport, KpiConfig, SourceMapping, TargetKpiLink
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """The version the page was read at travels with the form, so a save after someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 @admin.register(KpiConfig)
 class KpiConfigAdmin(admin.ModelAdmin):
-    fields = services.CONFIG_FIELDS
+    form = VersionedAdminForm
+    fields = (*services.CONFIG_FIELDS, "version")
     list_display = (
         "__str__",
         "cutoff_day",
@@ -27,7 +35,9 @@ class KpiConfigAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.kpi_config_update(
-            actor=request.user, **{name: form.cleaned_data[name] for name in services.CONFIG_FIELDS}
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **{name: form.cleaned_data[name] for name in services.CONFIG_FIELDS},
         )
         messages.info(request, "Đã tính lại các chỉ số theo cấu hình mới.")
 
@@ -36,11 +46,13 @@ class KpiConfigAdmin(admin.ModelAdmin):
 class SourceMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "title", "updated_at")
     search_fields = ("name", "title")
-    fields = ("name", "title", "description", "spec")
+    form = VersionedAdminForm
+    fields = ("name", "title", "description", "spec", "version")
 
     def save_model(self, request, obj, form, change):
         saved = services.mapping_save(
             actor=request.user,
+            expected_version=form.cleaned_data["version"] if change else None,
             name=form.cleaned_data["name"],
             title=form.cleaned_data["title"],
             description=form.cleaned_data.get("description", ""),

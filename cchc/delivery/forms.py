@@ -33,11 +33,14 @@ class TargetLinkForm(forms.Form):
         label="Đo bằng chỉ số", choices=[("", "— Không liên kết —"), *KPI_CHOICES], required=False
     )
     field = forms.ChoiceField(label="Chỉ tính lĩnh vực", required=False)
+    # The link's version as the page showed it (0: no link yet), so a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, **kwargs):
         from cchc.delivery.selectors import fields
 
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = (self.initial or {}).get("version", 0)
         known = fields()
         current = (self.initial or {}).get("field")
         if current and current not in known:

@@ -135,6 +135,11 @@ class DossierImport(models.Model):
     # The span of the data after this import: first reception, last event (the export day).
     data_from = models.DateField("số liệu từ ngày", null=True, blank=True)
     data_until = models.DateField("số liệu đến ngày", null=True, blank=True)
+    # Who runs a running import and when it last said it was alive: an import whose process was
+    # killed is found (pid gone on this host, or no heartbeat for a while) and marked failed.
+    worker_host = models.CharField("máy chạy", max_length=255, blank=True)
+    worker_pid = models.IntegerField("tiến trình", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("lần báo hoạt động cuối", null=True, blank=True)
 
     class Meta:
         verbose_name = "lần nhập hồ sơ"

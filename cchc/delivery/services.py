@@ -9,17 +9,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cchc.core import audit, uploads
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import ConflictError, check_version
 from cchc.core.numbers import format_number
 from cchc.delivery import store
 from cchc.delivery.kpi import compute_kpis
@@ -74,15 +79,16 @@ CONFIG_FIELDS = (
 
 
 @transaction.atomic
-def kpi_config_update(*, actor, expected_version: int | None = None, **values: Any) -> KpiConfig:
+def kpi_config_update(*, actor, expected_version: int, **values: Any) -> KpiConfig:
     """Change how KPIs are computed; the figures are recomputed in the same transaction."""
     _require_manager(actor)
     stored = kpi_config()
     if stored.pk is None:  # still the defaults: the first change stores them
         stored.save()
     config = KpiConfig.objects.select_for_update().get(pk=stored.pk)
-    if expected_version is not None and config.version != expected_version:
-        raise ConflictError("Cấu hình đã được người khác thay đổi; vui lòng tải lại trang.")
+    check_version(
+        config.version, expected_version, "Cấu hình đã được người khác thay đổi; vui lòng tải lại trang."
+    )
     unknown = set(values) - set(CONFIG_FIELDS)
     if unknown:
         raise ValidationError(f"Không có thiết lập: {', '.join(sorted(unknown))}.")
@@ -110,9 +116,10 @@ def kpi_config_update(*, actor, expected_version: int | None = None, **values: A
 
 @transaction.atomic
 def mapping_save(
-    *, actor, name: str, title: str, spec: dict, description: str = "", expected_version: int | None = None
+    *, actor, name: str, title: str, spec: dict, expected_version: int | None, description: str = ""
 ) -> SourceMapping:
-    """Create or change a saved column mapping; the spec is checked by building it."""
+    """Create (``expected_version=None``: it must not exist yet) or change a saved column mapping (the
+    version it was read at); the spec is checked by building it."""
     _require_manager(actor)
     try:
         MappingSpec.from_json(spec)
@@ -123,8 +130,10 @@ def mapping_save(
         mapping = SourceMapping.objects.create(name=name, title=title, description=description, spec=spec)
         audit.record(actor=actor, action="create", instance=mapping, changes={"name": name, "spec": spec})
         return mapping
-    if expected_version is not None and mapping.version != expected_version:
-        raise ConflictError("Cấu hình ánh xạ đã được người khác thay đổi; vui lòng tải lại trang.")
+    message = "Cấu hình ánh xạ đã được người khác thay đổi; vui lòng tải lại trang."
+    if expected_version is None:
+        raise ConflictError(f"Đã có cấu hình ánh xạ «{name}». {message}")
+    check_version(mapping.version, expected_version, message)
     before = audit.snapshot(mapping, ("title", "description", "spec"))
     mapping.title, mapping.description, mapping.spec = title, description, spec
     changes = audit.diff(before, audit.snapshot(mapping, ("title", "description", "spec")))
@@ -183,16 +192,20 @@ def dossiers_import(
     report = progress or (lambda phase, fraction: None)
     started = time.perf_counter()
     with transaction.atomic():
+        now = timezone.now()
         batch = DossierImport.objects.create(
             file_name=file_name or path.name,
             sha256=_sha256(path),
             size_bytes=path.stat().st_size,
             mapping=mapping,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            started_at=timezone.now(),
+            started_at=now,
+            worker_host=socket.gethostname(),
+            worker_pid=os.getpid(),
+            heartbeat_at=now,
         )
     try:
-        with store.import_lock():
+        with store.import_lock(), _heartbeat(batch.pk):
             return _import_locked(batch, actor, path, mapping, report, started)
     except ValidationError as exc:
         _fail(batch, actor, started, message=" ".join(exc.messages))
@@ -286,6 +299,92 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
     return batch
 
 
+HEARTBEAT_SECONDS = 30
+STALE_MESSAGE = (
+    "Lần nhập bị gián đoạn ({why}) nên được đánh dấu thất bại; không có hồ sơ nào được nhập từ tệp này "
+    "và dữ liệu hiện hành giữ nguyên. Hãy nhập lại tệp."
+)
+
+
+@contextmanager
+def _heartbeat(batch_pk: int, every: float | None = None):
+    """While the import runs, a thread stamps heartbeat_at every ``every`` seconds (a DuckDB pass can
+    take minutes without calling back), so only an import whose process is gone goes stale."""
+    every = every or HEARTBEAT_SECONDS
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    DossierImport.objects.filter(pk=batch_pk, status=DossierImport.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # the import's own transaction holds the write lock: next beat
+                    log.info("heartbeat of dossier import %s skipped", batch_pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{batch_pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _pid_gone(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def stale_reason(batch: DossierImport, *, now: datetime | None = None) -> str | None:
+    """Why a running import can no longer finish, in Vietnamese; None while it may still be running."""
+    if batch.status != DossierImport.Status.RUNNING:
+        return None
+    now = now or timezone.now()
+    here = batch.worker_host == socket.gethostname() and batch.worker_pid != os.getpid()
+    if here and _pid_gone(batch.worker_pid):
+        return f"tiến trình nhập {batch.worker_pid} trên máy {batch.worker_host} không còn chạy"
+    minutes = getattr(settings, "DOSSIER_IMPORT_STALE_MINUTES", 10)
+    last = batch.heartbeat_at or batch.started_at
+    if last < now - timedelta(minutes=minutes):
+        return f"không có tín hiệu hoạt động từ {timezone.localtime(last):%H:%M %d/%m/%Y}, quá {minutes} phút"
+    return None
+
+
+def imports_fail_stale(*, now: datetime | None = None) -> list[DossierImport]:
+    """Mark failed every running import whose worker is gone; pages and the cron command call this."""
+    failed = []
+    for batch in DossierImport.objects.filter(status=DossierImport.Status.RUNNING):
+        with transaction.atomic():
+            locked = DossierImport.objects.select_for_update().get(pk=batch.pk)
+            why = stale_reason(locked, now=now)
+            if why is None:
+                continue
+            message = STALE_MESSAGE.format(why=why)
+            locked.status = DossierImport.Status.FAILED
+            locked.finished_at = timezone.now()
+            locked.error_count = 1
+            locked.errors = [message]
+            locked.message = message
+            locked.save()
+            audit.record(
+                actor=None, action="import", instance=locked, changes={"status": "failed"}, note=message[:300]
+            )
+        (store.store_dir() / f"staged-{locked.pk}.parquet").unlink(missing_ok=True)
+        failed.append(locked)
+    return failed
+
+
 def _fail(batch, actor, started: float, *, message: str, rows: int = 0, error_count: int = 0, errors=None):
     with transaction.atomic():
         batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
@@ -364,9 +463,20 @@ def _check_target_edit(actor, target: Target) -> None:
         raise PermissionDenied("Bạn không có quyền sửa chỉ tiêu này.")
 
 
+LINK_CHANGED = "Liên kết chỉ số của chỉ tiêu này vừa được người khác thay đổi; vui lòng tải lại trang."
+
+
+def _check_link_version(link: TargetKpiLink | None, expected_version: int) -> None:
+    # 0 is the version of "no link yet": a page read before someone else linked the target is stale.
+    check_version(link.version if link is not None else 0, expected_version, LINK_CHANGED)
+
+
 @transaction.atomic
-def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> TargetKpiLink:
-    """Measure ``target`` by a KPI (optionally of one lĩnh vực only)."""
+def target_link_set(
+    *, actor, target: Target, kpi: str, expected_version: int, field: str = ""
+) -> TargetKpiLink:
+    """Measure ``target`` by a KPI (optionally of one lĩnh vực only); ``expected_version`` is the link's
+    version the page was read at, 0 when it had none."""
     target = Target.objects.select_related("plan", "plan__issuer").get(pk=target.pk)
     _check_target_edit(actor, target)
     if kpi not in KPI_BY_CODE:
@@ -375,6 +485,7 @@ def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> Targ
         raise ValidationError("Chỉ tiêu định tính không liên kết được với một chỉ số đo.")
     field = (field or "").strip()
     link = TargetKpiLink.objects.select_for_update().filter(target=target).first()
+    _check_link_version(link, expected_version)
     if link is None:
         link = TargetKpiLink.objects.create(
             target=target,
@@ -394,10 +505,11 @@ def target_link_set(*, actor, target: Target, kpi: str, field: str = "") -> Targ
 
 
 @transaction.atomic
-def target_link_clear(*, actor, target: Target) -> None:
+def target_link_clear(*, actor, target: Target, expected_version: int) -> None:
     target = Target.objects.select_related("plan").get(pk=target.pk)
     _check_target_edit(actor, target)
-    link = TargetKpiLink.objects.filter(target=target).first()
+    link = TargetKpiLink.objects.select_for_update().filter(target=target).first()
+    _check_link_version(link, expected_version)
     if link is not None:
         audit.record(
             actor=actor, action="delete", instance=link, changes={"kpi": link.kpi, "field": link.field}
@@ -412,5 +524,5 @@ def targets_link_suggested(*, actor, targets) -> list[TargetKpiLink]:
     for target in targets.exclude(comparator=Target.Comparator.TEXT).filter(kpi_link__isnull=True):
         kpi = suggest(f"{target.metric} {target.text}")
         if kpi is not None:
-            links.append(target_link_set(actor=actor, target=target, kpi=kpi.code))
+            links.append(target_link_set(actor=actor, target=target, kpi=kpi.code, expected_version=0))
     return links

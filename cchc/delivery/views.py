@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from cchc.core.exceptions import ConflictError
+from cchc.core.params import MISSING_VERSION, page_offset, paginate
 from cchc.delivery import charts, exports, selectors, services, store
 from cchc.delivery.forms import DossierUploadForm, TargetLinkForm
 from cchc.delivery.kpi import score_766
@@ -130,26 +132,54 @@ def overview_xlsx(request):
     return _download(content, f"chi-so-tthc-{unit.code}-{period.key}")
 
 
+class SnapshotMissing(Exception):
+    pass
+
+
+def _snapshot_missing(request, name: str) -> HttpResponse:
+    response = render(
+        request,
+        "core/request_error.html",
+        {
+            "title": "Chưa đọc được dữ liệu hồ sơ",
+            "message": f"Kho hồ sơ một cửa (DOSSIER_STORE_DIR) không có bản dữ liệu «{name}» mà lần nhập hiện "
+            "hành ghi nhận. Hãy báo quản trị hệ thống khôi phục kho hồ sơ cùng với cơ sở dữ liệu "
+            "(lệnh restore).",
+            "back": "/",
+        },
+        status=503,
+    )
+    return response
+
+
 def _late_rows(request):
     unit, current, _, period, field = _selection(request)
     if period is None or current is None:
         raise Http404("Chưa có số liệu.")
+    snapshot = store.snapshot_path(current.snapshot)
+    if not snapshot.exists():
+        # The database names a snapshot the store does not hold (a copy restored without its
+        # DOSSIER_STORE_DIR): say so, instead of DuckDB's file error as a 500.
+        raise SnapshotMissing(current.snapshot)
     return (
         unit,
         period,
         field,
-        store.snapshot_path(current.snapshot),
+        snapshot,
         selectors.kpi_config().engine_settings(as_of=current.data_until),
     )
 
 
 @login_required
 def late_dossiers(request):
-    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    try:
+        unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    except SnapshotMissing as exc:
+        return _snapshot_missing(request, str(exc))
     codes = None if unit.parent_id is None else selectors.unit_codes_below(unit)
-    trang = request.GET.get("trang", "1")
-    page_number = int(trang) if trang.isdigit() and int(trang) > 0 else 1
     total = selectors.unit_kpis(unit, period, field=field)["late_total"]
+    # Clamped to the pages there are: DuckDB takes the OFFSET as a 64-bit integer.
+    page_number, offset = page_offset(request.GET.get("trang"), LATE_PAGE_SIZE, total)
     rows, _ = store.late_dossiers(
         snapshot,
         codes,
@@ -158,7 +188,7 @@ def late_dossiers(request):
         kpi_settings,
         field=field,
         limit=LATE_PAGE_SIZE,
-        offset=(page_number - 1) * LATE_PAGE_SIZE,
+        offset=offset,
         count=False,
     )
     names = dict(Unit.objects.filter(code__in={r["unit_code"] for r in rows}).values_list("code", "name"))
@@ -185,7 +215,10 @@ def late_dossiers(request):
 
 @login_required
 def late_dossiers_xlsx(request):
-    unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    try:
+        unit, period, field, snapshot, kpi_settings = _late_rows(request)
+    except SnapshotMissing as exc:
+        return _snapshot_missing(request, str(exc))
     rows, _ = store.late_dossiers(
         snapshot,
         None if unit.parent_id is None else selectors.unit_codes_below(unit),
@@ -232,8 +265,12 @@ def target_link(request, pk: int):
     form = TargetLinkForm(request.POST, initial={"field": existing.field if existing else ""})
     back = reverse("plans:target_edit", args=[target.pk])
     if not form.is_valid():
-        messages.error(request, "Chọn một chỉ số hợp lệ.")
+        if "version" in form.errors:
+            messages.error(request, MISSING_VERSION)
+        else:
+            messages.error(request, "Chọn một chỉ số hợp lệ.")
         return redirect(back)
+    version = form.cleaned_data["version"]
     try:
         if form.cleaned_data["kpi"]:
             services.target_link_set(
@@ -241,12 +278,13 @@ def target_link(request, pk: int):
                 target=target,
                 kpi=form.cleaned_data["kpi"],
                 field=form.cleaned_data["field"],
+                expected_version=version,
             )
             messages.success(request, "Đã liên kết chỉ tiêu với chỉ số giải quyết TTHC.")
         else:
-            services.target_link_clear(actor=request.user, target=target)
+            services.target_link_clear(actor=request.user, target=target, expected_version=version)
             messages.success(request, "Đã bỏ liên kết chỉ số.")
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect(back)
 
@@ -276,13 +314,14 @@ def imports(request):
         else:
             messages.error(request, batch.message)
         return redirect("delivery:import_detail", pk=batch.pk)
+    services.imports_fail_stale()  # an import whose process died must not show "đang nhập" for ever
     batches = DossierImport.objects.select_related("mapping", "created_by").order_by("-started_at", "-pk")
     return render(
         request,
         "delivery/imports.html",
         {
             "form": form,
-            "page": Paginator(batches, 25).get_page(request.GET.get("trang")),
+            "page": paginate(batches, 25, request.GET.get("trang")),
             "mappings": SourceMapping.objects.all(),
             "max_mb": settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024),
             "current": selectors.current_import(),
@@ -294,6 +333,7 @@ def imports(request):
 def import_detail(request, pk: int):
     if not services.can_manage_data(request.user):
         raise Http404("Không tìm thấy trang.")
+    services.imports_fail_stale()
     batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
     if batch is None:
         raise Http404("Không tìm thấy lần nhập.")

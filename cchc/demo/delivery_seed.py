@@ -16,6 +16,7 @@ from cchc.delivery.kpi.generator import write_file
 from cchc.delivery.kpi.ingest import COLUMN_LABELS, SourceMapping
 from cchc.delivery.kpi.schema import CHANNEL_LABELS, COLUMN_NAMES, STATUS_LABELS
 from cchc.delivery.models import DossierImport
+from cchc.delivery.models import SourceMapping as SavedMapping
 from cchc.plans.models import Target
 
 DEMO_YEAR = 2026
@@ -75,8 +76,10 @@ def vietnamese_export(canonical_csv: Path, out: Path) -> Path:
 
 def load_delivery_demo(*, rows: int = DEMO_DOSSIERS, as_of: date | None = None) -> DossierImport:
     as_of = as_of or min(timezone.localdate(), date(DEMO_YEAR, 12, 31))
+    existing = SavedMapping.objects.filter(name=MAPPING_NAME).first()
     mapping = services.mapping_save(
         actor=None,
+        expected_version=existing.version if existing else None,
         name=MAPPING_NAME,
         title=MAPPING_TITLE,
         description="Tên cột, trạng thái, kênh nộp bằng tiếng Việt; ngày dd/mm/yyyy; phân cách «;».",

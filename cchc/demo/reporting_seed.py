@@ -79,7 +79,7 @@ def load_reporting_demo() -> dict[str, int]:
         report = services.report_save(
             actor=None,
             report=report,
-            expected_version=None,
+            expected_version=report.version,
             target_values=values,
             narrative={
                 "area_0": text,
@@ -93,7 +93,7 @@ def load_reporting_demo() -> dict[str, int]:
         if sent_on is None:
             continue
         with _at(sent_on):
-            report = services.report_submit(actor=None, report=report)
+            report = services.report_submit(actor=None, report=report, expected_version=report.version)
         if outcome == "accepted":
             services.report_accept(actor=None, report=report, note="Báo cáo đầy đủ.")
         elif outcome == "returned":
@@ -106,7 +106,7 @@ def load_reporting_demo() -> dict[str, int]:
     services.consolidated_save(
         actor=None,
         report=consolidated,
-        expected_version=None,
+        expected_version=consolidated.version,
         narrative={
             "area_0": "UBND thành phố ban hành Kế hoạch CCHC năm 2026; Sở Nội vụ hướng dẫn các đơn vị triển khai.",
             "limitations": "Nhiều đơn vị cấp xã gửi báo cáo chậm hoặc chưa gửi; số liệu chỉ tiêu chưa đầy đủ.",

@@ -308,5 +308,11 @@ def _progress(plans: dict[str, Plan]) -> None:
             continue
         completed = date(2026, 3, 20) if status in Task.FINISHED else None
         plan_services.task_update(
-            actor=None, task=task, status=status, progress=progress, result=result, completed_on=completed
+            actor=None,
+            task=task,
+            expected_version=task.version,
+            status=status,
+            progress=progress,
+            result=result,
+            completed_on=completed,
         )

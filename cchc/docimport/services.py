@@ -3,14 +3,14 @@ before the commit, and the commit writes through the plan services in one transa
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cchc.core import audit, uploads
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import check_version
+from cchc.core.params import decimal_or_none, index_path, int_or_none
 from cchc.core.text import fold_key, nfc
 from cchc.docimport.extract import Extracted, ExtractError
 from cchc.docimport.models import ImportDraft
@@ -138,12 +138,14 @@ def _lock(actor, draft: ImportDraft) -> ImportDraft:
 
 
 def _number(value: Any, label: str) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        return float(Decimal(str(value).replace(",", ".").replace("%", "").strip()))
-    except InvalidOperation as exc:
-        raise ValidationError(f"{label}: «{value}» không phải là số.") from exc
+    # A threshold becomes Target.threshold (12 digits, 2 decimals): NaN, Infinity and longer are refused.
+    number = decimal_or_none(
+        str(value if value is not None else "").replace("%", ""),
+        label,
+        allow_negative=True,
+        integer_digits=10,
+    )
+    return None if number is None else float(number)
 
 
 def _names(value: Any) -> list[str]:
@@ -152,46 +154,80 @@ def _names(value: Any) -> list[str]:
     return [nfc(part) for part in re.split(r"[;\n]", value or "") if nfc(part)]
 
 
-@transaction.atomic
-def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edits: dict) -> ImportDraft:
-    """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
-    draft = _lock(actor, draft)
-    if expected_version is not None and int(expected_version) != draft.version:
-        raise ConflictError("Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp.")
-    proposal = draft.proposal
+def apply_edits(proposal: dict, edits: dict, *, issuer: Unit, preview: bool = False) -> list[str]:
+    """The reviewer's corrections applied to ``proposal`` in place; the errors, in Vietnamese.
+
+    ``preview``: for showing a refused save again with what the user typed (nothing is saved): items
+    that are not in the draft are skipped and a number that does not read stays as typed."""
+    errors: list[str] = []
     matcher = UnitMatcher()
-    organisation = draft.issuer.organisation or draft.issuer
+    organisation = issuer.organisation or issuer
     for key, value in (edits.get("meta") or {}).items():
         if key == "replaces":
             # The issued plan of the same issuer this one will supersede, chosen on the review page.
-            proposal[key] = int(value) if str(value).strip().isdigit() else None
+            proposal[key] = int_or_none(value, low=1)
         elif key in META_FIELDS:
-            proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
+            if key.startswith("year_"):
+                proposal[key] = int_or_none(value, low=1900, high=2200)
+            else:
+                proposal[key] = nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
-        target = proposal["targets"][int(index)]
+        targets = proposal.get("targets") or []
+        try:
+            position = index_path(index, [len(targets)], depth=1)[0]
+        except ValidationError as exc:
+            errors.extend([] if preview else exc.messages)
+            continue
+        target = targets[position]
         for key, value in changes.items():
             if key == "include":
                 target["include"] = bool(value)
             elif key == "threshold":
-                target[key] = _number(value, f"Chỉ tiêu {int(index) + 1}, ngưỡng")
-            elif key in ("area", "deadline_year"):
-                target[key] = int(value) if str(value).strip().isdigit() else None
+                try:
+                    target[key] = _number(value, f"Chỉ tiêu {position + 1}, ngưỡng")
+                except ValidationError as exc:
+                    errors.extend(exc.messages)
+                    if preview:
+                        target[key] = value
+            elif key == "area":
+                target[key] = int_or_none(value, low=0, high=6)
+            elif key == "deadline_year":
+                target[key] = int_or_none(value, low=1900, high=2200)
             elif key in TARGET_FIELDS:
                 target[key] = nfc(value)
             target["reviewed"] = True
     for path, changes in (edits.get("tasks") or {}).items():
-        task = _task_at(proposal["tasks"], path)
+        try:
+            task = _task_at(proposal.get("tasks") or [], path)
+        except ValidationError as exc:
+            errors.extend([] if preview else exc.messages)
+            continue
         for key, value in changes.items():
             if key == "include":
                 task["include"] = bool(value)
             elif key in ("lead", "partners"):
                 task[key] = _names(value)
             elif key == "area":
-                task[key] = int(value) if str(value).strip().isdigit() else task[key]
+                area = int_or_none(value, low=0, high=6)
+                task[key] = task.get(key) if area is None else area
             elif key in TASK_FIELDS:
                 task[key] = nfc(value)
             task["reviewed"] = True
         _match_units(task, matcher, organisation)
+    return errors
+
+
+@transaction.atomic
+def draft_update(*, actor, draft: ImportDraft, expected_version: int, edits: dict) -> ImportDraft:
+    """Apply the reviewer's corrections: {"meta": {...}, "targets": {i: {...}}, "tasks": {"3" or "3.1": {...}}}."""
+    draft = _lock(actor, draft)
+    check_version(
+        draft.version, expected_version, "Bản nhập vừa được người khác sửa; hãy tải lại trang rồi sửa tiếp."
+    )
+    proposal = draft.proposal
+    errors = apply_edits(proposal, edits, issuer=draft.issuer)
+    if errors:
+        raise ValidationError(errors)
     draft.proposal = proposal
     draft.version += 1
     draft.save(update_fields=["proposal", "version", "updated_at"])
@@ -208,10 +244,13 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
 
 
 def _task_at(tasks: list[dict], path: str) -> dict:
-    indices = [int(part) for part in str(path).split(".")]
-    task = tasks[indices[0]]
-    for index in indices[1:]:
-        task = task["children"][index]
+    # The indices come from the posted form: anything that is not an item of this draft is refused.
+    task: dict = {"children": tasks}
+    for index in index_path(path):
+        children = task.get("children") or []
+        if index >= len(children):
+            raise ValidationError(f"Mục «{str(path)[:20]}» không có trong bản nhập.")
+        task = children[index]
     return task
 
 

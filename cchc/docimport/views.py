@@ -1,5 +1,6 @@
 """Upload a plan document, review the proposal side by side with its source, correct, commit."""
 
+import copy
 import unicodedata
 
 from django import forms
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import parse_version
 from cchc.core.uploads import read_upload
 from cchc.docimport import services
 from cchc.docimport.models import ImportDraft
@@ -97,12 +99,13 @@ def review(request, pk: int):
     draft = _access(request.user, pk)
     errors: list[str] = []
     duplicates = []
+    status = 200
     if request.method == "POST":
         try:
             draft = services.draft_update(
                 actor=request.user,
                 draft=draft,
-                expected_version=request.POST.get("version"),
+                expected_version=parse_version(request.POST.get("version")),
                 edits=_edits_from(request.POST),
             )
             if request.POST.get("then") == "commit":
@@ -121,11 +124,16 @@ def review(request, pk: int):
             return redirect("docimport:review", pk=draft.pk)
         except DuplicatePlanError as exc:
             duplicates = exc.existing
-        except (ValidationError, ConflictError) as exc:
-            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        except ConflictError as exc:
+            errors, status = [str(exc)], 409
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
         except PermissionDenied as exc:
             raise Http404 from exc
     proposal = draft.proposal
+    if errors:  # the refused save is shown again with what the user typed; nothing of it was saved
+        proposal = copy.deepcopy(proposal)
+        services.apply_edits(proposal, _edits_from(request.POST), issuer=draft.issuer, preview=True)
     tasks = []
     for index, task in enumerate(proposal.get("tasks", [])):
         tasks.append((str(index), task, False))
@@ -152,7 +160,7 @@ def review(request, pk: int):
             "errors": errors,
             "editable": draft.status == ImportDraft.Status.DRAFT,
         },
-        status=409 if errors and "người khác" in errors[0] else 200,
+        status=status,
     )
 
 

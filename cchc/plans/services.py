@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cchc.core import audit, uploads
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import check_version
 from cchc.core.text import fold, nfc
 from cchc.core.timetext import parse_time_text
 from cchc.org.models import Unit
@@ -80,9 +80,8 @@ def _require_issuer(actor, issuer: Unit) -> None:
         raise PermissionDenied("Bạn không có quyền lập kế hoạch cho đơn vị này.")
 
 
-def _check_version(instance, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != instance.version:
-        raise ConflictError()
+def _check_version(instance, expected_version: int) -> None:
+    check_version(instance.version, expected_version)
 
 
 def _locked(model, pk):
@@ -190,7 +189,7 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_update(*, actor, plan: Plan, expected_version: int | None = None, **fields) -> Plan:
+def plan_update(*, actor, plan: Plan, expected_version: int, **fields) -> Plan:
     _require_plan_edit(actor, plan)
     plan = _locked(Plan, plan.pk)
     _check_version(plan, expected_version)
@@ -324,7 +323,7 @@ def target_create(*, actor, plan: Plan, area: int, text: str, **fields) -> Targe
 
 
 @transaction.atomic
-def target_update(*, actor, target: Target, expected_version: int | None = None, **fields) -> Target:
+def target_update(*, actor, target: Target, expected_version: int, **fields) -> Target:
     _require_plan_edit(actor, target.plan)
     target = Target.objects.select_for_update().select_related("plan").get(pk=target.pk)
     _check_version(target, expected_version)
@@ -499,7 +498,7 @@ def task_update(
     *,
     actor,
     task: Task,
-    expected_version: int | None = None,
+    expected_version: int,
     lead: str | Sequence[str] | None = None,
     partners: str | Sequence[str] | None = None,
     matcher: UnitMatcher | None = None,

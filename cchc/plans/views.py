@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import int_or_none, paginate
 from cchc.core.tabular import ImportFileError
 from cchc.core.uploads import UploadRefused, read_upload, vn_int
 from cchc.delivery.forms import TargetLinkForm
@@ -287,7 +287,7 @@ def task_list(request):
             q=data["q"],
         )
     tasks = selectors.task_list(scope=scope, filters=filters)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(tasks, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -457,13 +457,13 @@ def target_list(request):
         .select_related("plan", "plan__issuer", "parent_target")
         .order_by("plan__issuer__path", "plan_id", "area", "position")
     )
-    area = request.GET.get("area")
-    if area and area.isdigit():
-        targets = targets.filter(area=int(area))
-    plan_id = request.GET.get("plan")
-    if plan_id and plan_id.isdigit():
-        targets = targets.filter(plan_id=int(plan_id))
-    page = Paginator(targets, 50).get_page(request.GET.get("page"))
+    area = int_or_none(request.GET.get("area"), low=0)
+    if area is not None:
+        targets = targets.filter(area=area)
+    plan_id = int_or_none(request.GET.get("plan"), low=1)
+    if plan_id is not None:
+        targets = targets.filter(plan_id=plan_id)
+    page = paginate(targets, 50, request.GET.get("page"))
     return render(
         request,
         "plans/target_list.html",
@@ -495,7 +495,9 @@ def target_edit(request, pk: int):
     link = getattr(target, "kpi_link", None)
     context = {
         "target": target,
-        "link_form": TargetLinkForm(initial={"kpi": link.kpi, "field": link.field} if link else None),
+        "link_form": TargetLinkForm(
+            initial={"kpi": link.kpi, "field": link.field, "version": link.version} if link else None
+        ),
         "actual": target_actuals([target]).get(target.pk),
     }
     return _form_page(request, "plans/target_edit.html", context, form)

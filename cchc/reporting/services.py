@@ -1,7 +1,7 @@
 """Writes for periodic reporting. Each checks scope, validates, audits, in one transaction."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,7 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from cchc.core import audit
-from cchc.core.exceptions import ConflictError
+from cchc.core.exceptions import check_version
+from cchc.core.params import MAX_INTEGER_DIGITS, decimal_or_none
 from cchc.core.text import nfc
 from cchc.delivery.selectors import AUTO_VALUE_NOTE, report_target_values
 from cchc.org.models import Unit
@@ -228,25 +229,22 @@ def report_start(*, actor, period: ReportingPeriod, unit: Unit) -> UnitReport:
     return report
 
 
-def _decimal(value, label: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).replace(",", ".").strip())
-    except InvalidOperation as exc:
-        raise ValidationError(f"{label}: «{value}» không phải là số.") from exc
+def _decimal(value, label: str, *, allow_negative: bool = False) -> Decimal | None:
+    # One parser for every figure: NaN, Infinity, numbers too long for the column are refused here.
+    return decimal_or_none(value, label, allow_negative=allow_negative)
 
 
-def _lock_editable(actor, report: UnitReport, expected_version: int | None) -> UnitReport:
+def _lock_editable(actor, report: UnitReport, expected_version: int) -> UnitReport:
     report = UnitReport.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
     scope = _scope(actor)
     if scope is not None and not can_fill(scope, report.unit):
         raise PermissionDenied("Bạn không có quyền sửa báo cáo này.")
-    if expected_version is not None and int(expected_version) != report.version:
-        raise ConflictError(
-            "Báo cáo vừa được người khác cập nhật. Nội dung bạn vừa nhập chưa được lưu; hãy tải lại trang, "
-            "xem bản mới nhất rồi nhập lại phần của bạn."
-        )
+    check_version(
+        report.version,
+        expected_version,
+        "Báo cáo vừa được người khác cập nhật. Nội dung bạn vừa nhập chưa được lưu; hãy tải lại trang, "
+        "xem bản mới nhất rồi nhập lại phần của bạn.",
+    )
     if not report.is_editable:
         raise ValidationError(f"Báo cáo đang ở trạng thái «{report.get_status_display()}», không sửa được.")
     return report
@@ -257,7 +255,7 @@ def report_save(
     *,
     actor,
     report: UnitReport,
-    expected_version: int | None,
+    expected_version: int,
     narrative: dict | None = None,
     task_entries: dict[int, dict] | None = None,
     target_values: dict[int, dict] | None = None,
@@ -294,7 +292,7 @@ def report_save(
         try:
             numerator = _decimal(data.get("numerator"), f"{label}, tử số")
             denominator = _decimal(data.get("denominator"), f"{label}, mẫu số")
-            actual = _decimal(data.get("actual"), f"{label}, giá trị đạt")
+            actual = _decimal(data.get("actual"), f"{label}, giá trị đạt", allow_negative=True)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -306,6 +304,9 @@ def report_save(
                 errors.append(f"{label}: tử số lớn hơn mẫu số.")
                 continue
             actual = (numerator * 100 / denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if actual.adjusted() >= MAX_INTEGER_DIGITS:
+                errors.append(f"{label}: tỷ lệ tính từ tử số và mẫu số quá lớn.")
+                continue
         note = nfc(data.get("note", value.note))
         if (
             "note" not in data
@@ -326,14 +327,15 @@ def report_save(
 
 
 @transaction.atomic
-def report_submit(*, actor, report: UnitReport, expected_version: int | None = None) -> UnitReport:
+def report_submit(*, actor, report: UnitReport, expected_version: int) -> UnitReport:
     """The unit head sends the report: the content is frozen as a revision and kept for good."""
     report = UnitReport.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
     scope = _scope(actor)
     if scope is not None and not can_submit(scope, report.unit):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị được gửi báo cáo.")
-    if expected_version is not None and int(expected_version) != report.version:
-        raise ConflictError("Báo cáo vừa được người khác cập nhật; hãy xem lại trước khi gửi.")
+    check_version(
+        report.version, expected_version, "Báo cáo vừa được người khác cập nhật; hãy xem lại trước khi gửi."
+    )
     if not report.is_editable:
         raise ValidationError(f"Không gửi được: báo cáo đang ở trạng thái «{report.get_status_display()}».")
     now = timezone.now()
@@ -469,10 +471,11 @@ def _lock_consolidated(actor, report: ConsolidatedReport) -> ConsolidatedReport:
 
 
 @transaction.atomic
-def consolidated_save(*, actor, report: ConsolidatedReport, expected_version: int | None, narrative: dict):
+def consolidated_save(
+    *, actor, report: ConsolidatedReport, expected_version: int, narrative: dict
+) -> ConsolidatedReport:
     report = _lock_consolidated(actor, report)
-    if expected_version is not None and int(expected_version) != report.version:
-        raise ConflictError()
+    check_version(report.version, expected_version)
     if report.status == ConsolidatedReport.Status.FINAL:
         raise ValidationError("Báo cáo tổng hợp đã hoàn thành, không sửa được.")
     cleaned = {key: nfc(narrative.get(key, report.narrative.get(key, ""))) for key in NARRATIVE_KEYS}

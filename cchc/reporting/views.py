@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import int_or_none, parse_version
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
@@ -122,7 +123,21 @@ def report_start(request, pk: int, unit_id: int):
     return redirect("reporting:report_detail", pk=report.pk)
 
 
-def _report_context(request, report: UnitReport, errors=None) -> dict:
+def _keep_input(report: UnitReport, entries: list, values: list, posted) -> None:
+    """Show what the user typed (not saved) over the stored values, so a refused save loses nothing."""
+    narrative, tasks, targets = _parse_report_form(posted)
+    report.narrative = {**report.narrative, **narrative}
+    for entry in entries:
+        for key, value in tasks.get(entry.task_id, {}).items():
+            if key in ("status", "progress", "result"):
+                setattr(entry, key, value)
+    for value in values:
+        for key, typed in targets.get(value.target_id, {}).items():
+            if key in ("numerator", "denominator", "actual"):
+                setattr(value, key, typed)
+
+
+def _report_context(request, report: UnitReport, errors=None, posted=None) -> dict:
     scope = scope_for(request.user)
     entries = list(
         report.task_entries.select_related("task").order_by("task__area", "task__position", "task_id")
@@ -132,6 +147,8 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
             "target__area", "target__position"
         )
     )
+    if posted is not None:
+        _keep_input(report, entries, values, posted)
     sections = []
     for area, label in Area.choices:
         area_entries = [e for e in entries if e.task.area == area]
@@ -176,25 +193,6 @@ def report_detail(request, pk: int):
     return render(request, "reporting/report_detail.html", _report_context(request, report))
 
 
-def _keep_what_was_typed(context: dict, post) -> dict:
-    """A refused save (bad value) shows the form as the user sent it, with the error, so nothing typed
-    is lost; they correct the value and save again. Nothing here is written."""
-    narrative, tasks, targets = _parse_report_form(post)
-    for section in context["sections"]:
-        section["text"] = narrative.get(section["key"], section["text"])
-        section["is_done"] = False
-        for entry in section["entries"]:
-            for name, value in tasks.get(entry.task_id, {}).items():
-                if name in ("status", "progress", "result"):
-                    setattr(entry, name, value)
-        for value in section["values"]:
-            for name, typed in targets.get(value.target_id, {}).items():
-                if name in ("numerator", "denominator", "actual"):
-                    setattr(value, name, typed)
-    context["closing"] = [(key, label, narrative.get(key, text)) for key, label, text in context["closing"]]
-    return context
-
-
 def _unsaved_texts(context: dict, post) -> list[tuple[str, str]]:
     """After a conflict the form shows the other person's version; what this user typed differently is
     listed beside it, to copy back in, rather than lost."""
@@ -225,9 +223,10 @@ def _parse_report_form(post) -> tuple[dict, dict, dict]:
     targets: dict[int, dict] = {}
     for key, value in post.items():
         parts = key.split("_")
-        if len(parts) == 3 and parts[0] in ("task", "target") and parts[1].isdigit():
+        pk = int_or_none(parts[1], low=1) if len(parts) == 3 else None
+        if pk is not None and parts[0] in ("task", "target"):
             bucket = tasks if parts[0] == "task" else targets
-            bucket.setdefault(int(parts[1]), {})[parts[2]] = value
+            bucket.setdefault(pk, {})[parts[2]] = value
     return narrative, tasks, targets
 
 
@@ -246,7 +245,7 @@ def report_save(request, pk: int):
         saved = services.report_save(
             actor=request.user,
             report=report,
-            expected_version=request.POST.get("version"),
+            expected_version=parse_version(request.POST.get("version")),
             narrative=narrative,
             task_entries=tasks,
             target_values=targets,
@@ -256,19 +255,20 @@ def report_save(request, pk: int):
     except ConflictError as exc:
         if autosave:
             return JsonResponse({"error": str(exc)}, status=409)
+        # The other person's version is shown; what this user typed differently is listed to copy back.
         context = _report_context(request, report, errors=[str(exc)])
         context["unsaved"] = _unsaved_texts(context, request.POST)
         return render(request, "reporting/report_detail.html", context, status=409)
     except ValidationError as exc:
         if autosave:
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-        context = _keep_what_was_typed(_report_context(request, report, exc.messages), request.POST)
+        context = _report_context(request, report, exc.messages, posted=request.POST)
         return render(request, "reporting/report_detail.html", context, status=400)
     if autosave:
         saved_at = timezone.localtime().strftime("%H:%M")
         return JsonResponse({"version": saved.version, "saved_at": saved_at})
     if request.POST.get("then") == "submit":
-        return report_submit(request, pk)
+        return _submit(request, saved, saved.version)
     messages.success(request, "Đã lưu bản nháp báo cáo.")
     return redirect("reporting:report_detail", pk=report.pk)
 
@@ -278,7 +278,16 @@ def report_save(request, pk: int):
 def report_submit(request, pk: int):
     report = access_report(request.user, pk)
     try:
-        services.report_submit(actor=request.user, report=report)
+        version = parse_version(request.POST.get("version"))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect("reporting:report_detail", pk=report.pk)
+    return _submit(request, report, version)
+
+
+def _submit(request, report: UnitReport, version: int):
+    try:
+        services.report_submit(actor=request.user, report=report, expected_version=version)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except (ValidationError, ConflictError) as exc:
@@ -335,20 +344,21 @@ def consolidation(request, pk: int):
         raise Http404
     consolidated = ConsolidatedReport.objects.filter(period=period, unit=issuer).first()
     is_agency = scope.is_standing_agency_of(issuer)
-    errors = []
+    errors, status, posted = [], 200, {}
     if request.method == "POST":
         if not is_agency:
             raise Http404
+        posted = {k[len("narrative_") :]: v for k, v in request.POST.items() if k.startswith("narrative_")}
         try:
+            # A page shown before the consolidated report existed sends version 1, the version it is
+            # created with: if someone else created and saved it meanwhile, that is a conflict.
+            version = parse_version(request.POST.get("version"))
             consolidated = consolidated or services.consolidated_open(actor=request.user, period=period)
-            narrative = {
-                k[len("narrative_") :]: v for k, v in request.POST.items() if k.startswith("narrative_")
-            }
             consolidated = services.consolidated_save(
                 actor=request.user,
                 report=consolidated,
-                expected_version=request.POST.get("version") or None,
-                narrative=narrative,
+                expected_version=version,
+                narrative=posted,
             )
             if request.POST.get("then") == "finalise":
                 services.consolidated_finalise(actor=request.user, report=consolidated)
@@ -357,11 +367,11 @@ def consolidation(request, pk: int):
                 messages.success(request, "Đã lưu báo cáo tổng hợp.")
             return redirect("reporting:consolidation", pk=period.pk)
         except ConflictError as exc:
-            errors = [str(exc)]
+            errors, status = [str(exc)], 409
         except ValidationError as exc:
-            errors = exc.messages
+            errors, status = exc.messages, 400
     view = selectors.consolidation(period=period)
-    narrative = consolidated.narrative if consolidated else {}
+    narrative = {**(consolidated.narrative if consolidated else {}), **(posted if errors else {})}
     blocks = [
         {"key": key, "label": label, "units": view.narratives.get(key, []), "text": narrative.get(key, "")}
         for key, label in NARRATIVE_LABELS.items()
@@ -382,7 +392,7 @@ def consolidation(request, pk: int):
             "errors": errors,
             "statuses": Task.Status.choices,
         },
-        status=409 if errors and "người khác" in errors[0] else 200,
+        status=status,
     )
 
 

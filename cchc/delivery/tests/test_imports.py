@@ -116,7 +116,9 @@ def test_a_saved_mapping_reads_a_vietnamese_export(world, tmp_path):
     spec = SourceMapping(
         columns={"dossier_code": "Mã hồ sơ", "unit_code": "Mã đơn vị", "status": "Trạng thái"},
     ).to_json()
-    mapping = services.mapping_save(actor=None, name="mot-cua", title="Một cửa", spec=spec)
+    mapping = services.mapping_save(
+        expected_version=None, actor=None, name="mot-cua", title="Một cửa", spec=spec
+    )
     rows = _rows()
     path = write_csv(tmp_path / "vn.csv", rows)
     text = path.read_text(encoding="utf-8").splitlines()
@@ -194,7 +196,9 @@ def test_a_source_with_its_own_dossier_codes_imports_when_its_mapping_says_so(wo
     assert strict.status == "failed" and strict.error_count == 25
 
     spec = SourceMapping(dossier_code_format=False).to_json()
-    mapping = services.mapping_save(actor=None, name="ma-rieng", title="Hệ thống có mã riêng", spec=spec)
+    mapping = services.mapping_save(
+        expected_version=None, actor=None, name="ma-rieng", title="Hệ thống có mã riêng", spec=spec
+    )
     relaxed = services.dossiers_import(actor=None, path=path, mapping=mapping)
     assert (relaxed.status, relaxed.inserted) == ("succeeded", 25)
 
@@ -210,7 +214,9 @@ def test_a_source_with_its_own_unit_codes_imports_through_its_mapping(world, tmp
     rows[7]["unit_code"] = "000.00.99.H26"  # row 9: not in the table, and not one of ours
     path = write_csv(tmp_path / "dinh-danh.csv", rows)
     spec = SourceMapping(unit_codes={v: k for k, v in own.items()}, dossier_code_format=False).to_json()
-    mapping = services.mapping_save(actor=None, name="dinh-danh", title="Mã định danh", spec=spec)
+    mapping = services.mapping_save(
+        expected_version=None, actor=None, name="dinh-danh", title="Mã định danh", spec=spec
+    )
 
     refused = services.dossiers_import(actor=None, path=path, mapping=mapping)
     assert refused.status == "failed" and refused.error_count == 1

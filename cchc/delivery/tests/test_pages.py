@@ -56,7 +56,7 @@ def online_target(world):
         threshold=85,
         unit_of_measure="%",
     )
-    services.target_link_set(actor=None, target=target, kpi="online_share")
+    services.target_link_set(actor=None, target=target, kpi="online_share", expected_version=0)
     return target
 
 
@@ -205,7 +205,9 @@ def test_every_page_answers_each_persona_within_its_scope(dossiers, online_targe
 def test_a_sibling_sees_neither_the_target_value_nor_can_link_it(dossiers, online_target, personas, login):
     client = login(personas["sibling"])
     assert online_target.text not in client.get("/dich-vu-cong/chi-tieu/").content.decode()
-    response = client.post(f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate"})
+    response = client.post(
+        f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate", "version": _link_version(online_target)}
+    )
     assert response.status_code == 404
     online_target.kpi_link.refresh_from_db()
     assert online_target.kpi_link.kpi == "online_share"
@@ -214,12 +216,14 @@ def test_a_sibling_sees_neither_the_target_value_nor_can_link_it(dossiers, onlin
 def test_the_plans_people_link_a_target_from_its_edit_page(dossiers, world, personas, login):
     target = world.plan.targets.get(text__contains="trực tuyến")
     client = login(personas["officer"])
-    response = client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": ""})
+    response = client.post(
+        f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "", "version": 0}
+    )
     assert response.status_code == 302
     edit = client.get(f"/chi-tieu/{target.pk}/sua/").content.decode()
     assert "<title>Sửa chỉ tiêu · CCHC</title>" in edit
     assert 'value="online_share" selected' in edit and "85,0%" in edit and "Chưa đạt" in edit  # threshold 90%
-    client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": ""})
+    client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "", "version": _link_version(target)})
     assert not hasattr(type(target).objects.get(pk=target.pk), "kpi_link")
 
 
@@ -302,10 +306,16 @@ def test_the_admin_pages_of_the_module_open_for_an_administrator(dossiers, perso
 def test_changing_the_settings_recomputes_the_figures(dossiers, personas, world):
     january = selectors.period_catalogue().get("2026-01")
     assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(3 / 20)
-    services.kpi_config_update(actor=personas["city_standing"], late_rate_denominator="finished")
+    services.kpi_config_update(
+        expected_version=services.kpi_config().version,
+        actor=personas["city_standing"],
+        late_rate_denominator="finished",
+    )
     assert selectors.unit_kpis(world.mao_dien, january)["late_rate"] == pytest.approx(2 / 19)
     with pytest.raises(PermissionDenied):
-        services.kpi_config_update(actor=personas["head"], satisfied_min_rating=5)
+        services.kpi_config_update(
+            expected_version=services.kpi_config().version, actor=personas["head"], satisfied_min_rating=5
+        )
 
 
 def test_the_home_page_sums_up_the_users_own_unit(dossiers, personas, login):
@@ -331,7 +341,8 @@ def test_every_write_endpoint_answers_each_persona_within_its_scope(
     for persona, status in link_allowed.items():
         TargetKpiLink.objects.filter(target=online_target).update(kpi="online_share")
         response = login(personas[persona]).post(
-            f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate"}
+            f"/chi-tieu/{online_target.pk}/chi-so/",
+            {"kpi": "late_rate", "version": _link_version(online_target)},
         )
         assert response.status_code == status, persona
         changed = TargetKpiLink.objects.get(target=online_target).kpi == "late_rate"
@@ -352,10 +363,34 @@ def test_a_target_can_be_measured_on_one_field_chosen_from_the_data(dossiers, wo
     client = login(personas["officer"])
     edit = client.get(f"/chi-tieu/{target.pk}/sua/").content.decode()
     assert '<option value="Giáo dục">Giáo dục</option>' in edit and '<option value="Hộ tịch">' in edit
-    client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "Hộ tịch"})
+    client.post(f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "Hộ tịch", "version": 0})
     actual = selectors.target_actuals([target])[target.pk]
     assert actual.value_label == "85,0%"  # Mao Điền's dossiers are all Hộ tịch in this set
     response = client.post(
-        f"/chi-tieu/{target.pk}/chi-so/", {"kpi": "online_share", "field": "Không có"}, follow=True
+        f"/chi-tieu/{target.pk}/chi-so/",
+        {"kpi": "online_share", "field": "Không có", "version": _link_version(target)},
+        follow=True,
     )
     assert "Chọn một chỉ số hợp lệ." in response.content.decode()
+
+
+def _link_version(target) -> int:
+    """The version of the target's KPI link as its edit page shows it (0 when it has none)."""
+    from cchc.delivery.models import TargetKpiLink
+
+    link = TargetKpiLink.objects.filter(target=target).first()
+    return link.version if link else 0
+
+
+def test_a_kpi_link_saved_from_a_stale_page_or_without_a_version_is_refused(
+    dossiers, online_target, personas, login
+):
+    client = login(personas["officer"])
+    stale = client.post(
+        f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate", "version": 0}, follow=True
+    )
+    assert "vừa được người khác thay đổi" in stale.content.decode()
+    missing = client.post(f"/chi-tieu/{online_target.pk}/chi-so/", {"kpi": "late_rate"}, follow=True)
+    assert "Không xác định được phiên bản" in missing.content.decode()
+    online_target.kpi_link.refresh_from_db()
+    assert online_target.kpi_link.kpi == "online_share"

@@ -21,7 +21,13 @@ def test_a_target_that_gives_up_its_number_is_weaker(world, personas):
     from cchc.plans.models import Target
 
     child = Target.objects.get(plan=world.plan, parent_target=world.city_online)
-    services.target_update(actor=personas["officer"], target=child, comparator="text", threshold=None)
+    services.target_update(
+        expected_version=child.version,
+        actor=personas["officer"],
+        target=child,
+        comparator="text",
+        threshold=None,
+    )
     row = next(r for r in selectors.plan_alignment(plan=world.plan).targets if r.parent == world.city_online)
     assert row.verdict == "weaker"
     assert "không lượng hóa" in row.reason

@@ -123,7 +123,13 @@ def test_a_row_edited_after_someone_changed_the_task_is_refused(world, personas)
     from cchc.plans import services
 
     data = excel.export_plan(world.plan)
-    services.task_update(actor=personas["head"], task=world.task, status="in_progress", progress=10)
+    services.task_update(
+        expected_version=world.task.version,
+        actor=personas["head"],
+        task=world.task,
+        status="in_progress",
+        progress=10,
+    )
     workbook = _workbook(data)
     workbook["Nhiệm vụ"]["K2"] = 60
     workbook["Nhiệm vụ"]["J2"] = "Đang thực hiện"

@@ -24,7 +24,13 @@ def test_the_task_list_filters_by_area_lead_status_and_overdue(world, personas, 
     url = reverse("plans:task_list")
     assert "1 nhiệm vụ" in client.get(url, {"area": 2}).content.decode()
     assert "2 nhiệm vụ" in client.get(url, {"lead_unit": world.mao_dien_culture.pk}).content.decode()
-    services.task_update(actor=personas["officer"], task=world.office_task, status="in_progress", progress=5)
+    services.task_update(
+        expected_version=world.office_task.version,
+        actor=personas["officer"],
+        task=world.office_task,
+        status="in_progress",
+        progress=5,
+    )
     assert "1 nhiệm vụ" in client.get(url, {"status": "in_progress"}).content.decode()
     # On 23/11/2026 the sub-task (due Q2/2026) is overdue; the others (12/2026, 02/2027) are not.
     with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 23)):
@@ -90,7 +96,13 @@ def test_a_second_editors_stale_save_is_refused_with_a_clear_message(world, pers
 
 
 def test_the_history_page_shows_who_changed_what(world, personas, login):
-    services.task_update(actor=personas["officer"], task=world.task, status="in_progress", progress=25)
+    services.task_update(
+        expected_version=world.task.version,
+        actor=personas["officer"],
+        task=world.task,
+        status="in_progress",
+        progress=25,
+    )
     html = (
         login(personas["head"])
         .get(reverse("object_history", args=["plans.task", world.task.pk]))

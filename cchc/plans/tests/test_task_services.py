@@ -65,7 +65,11 @@ def test_a_stale_save_is_refused_and_the_first_save_is_kept(world, personas):
 
 def test_finishing_a_task_sets_100_percent_and_after_its_deadline_marks_it_late(world, personas):
     task = services.task_update(
-        actor=personas["officer"], task=world.subtask, status="done", completed_on=date(2026, 8, 1)
+        expected_version=world.subtask.version,
+        actor=personas["officer"],
+        task=world.subtask,
+        status="done",
+        completed_on=date(2026, 8, 1),
     )
     assert task.progress == 100
     assert task.status == "done_late"  # due at the end of Q2/2026
@@ -85,7 +89,13 @@ def test_one_rule_ties_status_to_progress_and_refuses_a_contradiction(
     world, personas, status, progress, message
 ):
     with pytest.raises(ValidationError) as caught:
-        services.task_update(actor=personas["officer"], task=world.task, status=status, progress=progress)
+        services.task_update(
+            expected_version=world.task.version,
+            actor=personas["officer"],
+            task=world.task,
+            status=status,
+            progress=progress,
+        )
     assert caught.value.message_dict["progress"] == [message]
     assert services.check_task_progress("done", None) == 100
     assert services.check_task_progress("in_progress", "45") == 45
@@ -93,29 +103,57 @@ def test_one_rule_ties_status_to_progress_and_refuses_a_contradiction(
 
 def test_a_not_started_task_cannot_claim_progress(world, personas):
     with pytest.raises(ValidationError):
-        services.task_update(actor=personas["officer"], task=world.task, status="not_started", progress=20)
+        services.task_update(
+            expected_version=world.task.version,
+            actor=personas["officer"],
+            task=world.task,
+            status="not_started",
+            progress=20,
+        )
 
 
 def test_a_sub_unit_officer_updates_progress_of_its_own_tasks_but_not_their_content(world, personas):
     services.task_update(
-        actor=personas["office_officer"], task=world.office_task, status="in_progress", progress=10
+        expected_version=world.office_task.version,
+        actor=personas["office_officer"],
+        task=world.office_task,
+        status="in_progress",
+        progress=10,
     )
     with pytest.raises(PermissionDenied):
-        services.task_update(actor=personas["office_officer"], task=world.office_task, content="Sửa nội dung")
+        services.task_update(
+            expected_version=world.office_task.version,
+            actor=personas["office_officer"],
+            task=world.office_task,
+            content="Sửa nội dung",
+        )
     with pytest.raises(PermissionDenied):
         services.task_update(
-            actor=personas["office_officer"], task=world.task, status="in_progress", progress=10
+            expected_version=world.task.version,
+            actor=personas["office_officer"],
+            task=world.task,
+            status="in_progress",
+            progress=10,
         )
 
 
 def test_a_leader_changes_nothing(world, personas):
     with pytest.raises(PermissionDenied):
-        services.task_update(actor=personas["leader"], task=world.task, status="in_progress", progress=10)
+        services.task_update(
+            expected_version=world.task.version,
+            actor=personas["leader"],
+            task=world.task,
+            status="in_progress",
+            progress=10,
+        )
 
 
 def test_changing_the_lead_rematches_units_and_audits_them(world, personas):
     task = services.task_update(
-        actor=personas["officer"], task=world.task, lead="Văn phòng HĐND&UBND; Phòng VHXH"
+        expected_version=world.task.version,
+        actor=personas["officer"],
+        task=world.task,
+        lead="Văn phòng HĐND&UBND; Phòng VHXH",
     )
     assert set(task.lead_units.all()) == {world.mao_dien_office, world.mao_dien_culture}
     entry = AuditEntry.objects.filter(object_id=str(task.pk), content_type__model="task").first()
@@ -123,14 +161,21 @@ def test_changing_the_lead_rematches_units_and_audits_them(world, personas):
 
 
 def test_search_text_is_folded_and_kept_current(world, personas):
-    task = services.task_update(actor=personas["officer"], task=world.task, content="Rà soát Đất đai")
+    task = services.task_update(
+        expected_version=world.task.version,
+        actor=personas["officer"],
+        task=world.task,
+        content="Rà soát Đất đai",
+    )
     assert "ra soat dat dai" in task.search_text
 
 
 def test_a_failed_write_leaves_no_audit_row(world, personas):
     before = AuditEntry.objects.count()
     with pytest.raises(ValidationError):
-        services.task_update(actor=personas["officer"], task=world.task, content="")
+        services.task_update(
+            expected_version=world.task.version, actor=personas["officer"], task=world.task, content=""
+        )
     assert AuditEntry.objects.count() == before
 
 
@@ -176,11 +221,19 @@ def test_deleting_a_task_is_for_plan_editors_only(world, personas):
 
 def test_a_task_is_given_to_a_person_of_the_issuing_commune_only(world, personas):
     task = services.task_update(
-        actor=personas["officer"], task=world.task, responsible=personas["office_officer"]
+        expected_version=world.task.version,
+        actor=personas["officer"],
+        task=world.task,
+        responsible=personas["office_officer"],
     )
     assert task.responsible == personas["office_officer"]
     with pytest.raises(ValidationError, match="không thuộc Xã Mao Điền"):
-        services.task_update(actor=personas["officer"], task=world.task, responsible=personas["sibling"])
+        services.task_update(
+            expected_version=task.version,
+            actor=personas["officer"],
+            task=world.task,
+            responsible=personas["sibling"],
+        )
 
 
 def test_the_progress_page_assigns_the_responsible_person(world, personas, login):

@@ -15,7 +15,7 @@ def reporting(world, personas):
         for p in services.periods_open_year(actor=personas["city_standing"], rule_set=rule_set, year=2026)
     }
     # Nam Sách's plan is issued too, so both communes have tasks to report on.
-    plans.plan_update(actor=None, plan=world.plan_b, status="issued")
+    plans.plan_update(expected_version=world.plan_b.version, actor=None, plan=world.plan_b, status="issued")
     return rule_set, periods
 
 

@@ -8,8 +8,9 @@ from cchc.reporting.tests.conftest import at
 
 
 def _submit(personas, report, day):
+    report.refresh_from_db()
     with at(day):
-        return services.report_submit(actor=personas["admin"], report=report)
+        return services.report_submit(expected_version=report.version, actor=personas["admin"], report=report)
 
 
 def test_completeness_counts_on_time_late_missing_and_accepted(world, reporting, personas):
@@ -68,7 +69,7 @@ def test_consolidation_computes_rates_from_summed_numerators_not_averages(world,
         services.report_save(
             actor=None,
             report=report,
-            expected_version=None,
+            expected_version=report.version,
             target_values={value.target_id: {"numerator": numerator, "denominator": denominator}},
             narrative={"area_2": f"Kết quả của {report.unit.name}"},
             task_entries={},

@@ -45,7 +45,7 @@ def test_every_reporting_page_answers_each_persona_as_its_scope_allows(
 def test_posts_outside_scope_change_nothing(world, reporting, personas, report, login, persona):
     client = login(personas[persona])
     client.post(reverse("reporting:report_save", args=[report.pk]), {"version": 1, "narrative_causes": "x"})
-    client.post(reverse("reporting:report_submit", args=[report.pk]))
+    client.post(reverse("reporting:report_submit", args=[report.pk]), _version_of(report))
     report.refresh_from_db()
     assert (report.status, report.narrative["causes"], report.version) == ("draft", "", 1)
 
@@ -69,11 +69,13 @@ def test_fill_submit_return_resubmit_accept_over_http(world, reporting, personas
     report.refresh_from_db()
     assert report.target_values.get(pk=value.pk).actual == 90
     assert (
-        login(personas["officer"]).post(reverse("reporting:report_submit", args=[report.pk])).status_code
+        login(personas["officer"])
+        .post(reverse("reporting:report_submit", args=[report.pk]), _version_of(report))
+        .status_code
         == 302
     )
     assert UnitReport.objects.get(pk=report.pk).status == "draft"  # an officer cannot send it
-    login(personas["head"]).post(reverse("reporting:report_submit", args=[report.pk]))
+    login(personas["head"]).post(reverse("reporting:report_submit", args=[report.pk]), _version_of(report))
     assert UnitReport.objects.get(pk=report.pk).status == "submitted"
     login(personas["city_standing"]).post(
         reverse("reporting:report_review", args=[report.pk, "return"]), {"reason": "Bổ sung số liệu"}
@@ -159,14 +161,14 @@ def test_chase_and_consolidation_pages_query_counts_do_not_grow_with_units(world
         return result
 
     first = services.report_start(actor=None, period=q1, unit=world.mao_dien)
-    services.report_submit(actor=None, report=first)
+    services.report_submit(expected_version=first.version, actor=None, report=first)
     before = counts()
     for i in range(25):
         unit = org.unit_create(
             actor=None, code=f"8800{i}", name=f"Phường Thử {i}", kind="ward", parent=world.city
         )
         report = services.report_start(actor=None, period=q1, unit=unit)
-        services.report_submit(actor=None, report=report)
+        services.report_submit(expected_version=report.version, actor=None, report=report)
     assert counts() == before
 
 
@@ -175,3 +177,9 @@ def test_rule_sets_are_edited_in_the_admin_by_administrators_only(world, reporti
     url = reverse("admin:reporting_reportingruleset_change", args=[rule_set.pk])
     assert login(personas["admin"]).get(url).status_code == 200
     assert login(personas["city_standing"]).get(url).status_code == 302
+
+
+def _version_of(report) -> dict:
+    """The submit button's form: the version of the report as the page shows it now."""
+    report.refresh_from_db()
+    return {"version": report.version}

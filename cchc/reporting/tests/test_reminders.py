@@ -16,7 +16,7 @@ def test_reminders_go_to_units_that_have_not_submitted_once_each(
     personas["officer"].save()
     q1 = periods["2026-Q1"]  # deadline 9/3, reminders from 6/3 (3 days before)
     nam_sach = services.report_start(actor=None, period=q1, unit=world.nam_sach)
-    services.report_submit(actor=None, report=nam_sach)
+    services.report_submit(expected_version=nam_sach.version, actor=None, report=nam_sach)
 
     with django_capture_on_commit_callbacks(execute=True):
         first = send_reminders(today=date(2026, 3, 6))

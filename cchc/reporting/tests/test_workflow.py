@@ -43,13 +43,18 @@ def test_a_report_is_prefilled_from_the_tracker_and_the_last_report(world, repor
 
     _, periods = reporting
     plans.task_update(
-        actor=None, task=world.task, status="in_progress", progress=30, result="Đã rà soát 10 văn bản"
+        expected_version=world.task.version,
+        actor=None,
+        task=world.task,
+        status="in_progress",
+        progress=30,
+        result="Đã rà soát 10 văn bản",
     )
     q1 = services.report_start(actor=personas["officer"], period=periods["2026-Q1"], unit=world.mao_dien)
     entry = q1.task_entries.get(task=world.task)
     assert (entry.status, entry.progress, entry.result) == ("in_progress", 30, "Đã rà soát 10 văn bản")
     value = q1.target_values.get(target__text__startswith="Tỷ lệ hồ sơ")
-    services.report_save(
+    q1 = services.report_save(
         actor=personas["officer"],
         report=q1,
         expected_version=1,
@@ -57,7 +62,7 @@ def test_a_report_is_prefilled_from_the_tracker_and_the_last_report(world, repor
         target_values={value.target_id: {"numerator": "780", "denominator": "1000"}},
     )
     with at(date(2026, 3, 5)):
-        services.report_submit(actor=personas["head"], report=q1)
+        services.report_submit(expected_version=q1.version, actor=personas["head"], report=q1)
     s1 = services.report_start(actor=personas["officer"], period=periods["2026-S1"], unit=world.mao_dien)
     assert s1.narrative["limitations"] == "Thiếu nhân lực"
     carried = s1.target_values.get(target=value.target)
@@ -74,7 +79,9 @@ def test_draft_submit_return_resubmit_accept_keeps_every_submitted_version(world
         narrative={"area_1": "Bản thứ nhất"},
     )
     with at(date(2026, 3, 2)):
-        report = services.report_submit(actor=personas["head"], report=report)
+        report = services.report_submit(
+            expected_version=report.version, actor=personas["head"], report=report
+        )
     assert report.status == "submitted" and report.revision == 1
     with pytest.raises(ValidationError, match="không sửa được"):
         services.report_save(
@@ -94,7 +101,9 @@ def test_draft_submit_return_resubmit_accept_keeps_every_submitted_version(world
         narrative={"area_1": "Bản thứ hai"},
     )
     with at(date(2026, 3, 12)):
-        report = services.report_submit(actor=personas["head"], report=report)
+        report = services.report_submit(
+            expected_version=report.version, actor=personas["head"], report=report
+        )
     report = services.report_accept(actor=personas["city_standing"], report=report)
     assert report.status == "accepted"
     revisions = list(ReportRevision.objects.filter(report=report).order_by("number"))
@@ -121,10 +130,12 @@ def test_refused_transitions_by_role(world, reporting, personas, persona, action
     _, periods = reporting
     report = services.report_start(actor=personas["officer"], period=periods["2026-Q1"], unit=world.mao_dien)
     if action != "submit":
-        report = services.report_submit(actor=personas["head"], report=report)
+        report = services.report_submit(
+            expected_version=report.version, actor=personas["head"], report=report
+        )
     with pytest.raises(PermissionDenied):
         if action == "submit":
-            services.report_submit(actor=personas[persona], report=report)
+            services.report_submit(expected_version=report.version, actor=personas[persona], report=report)
         elif action == "accept":
             services.report_accept(actor=personas[persona], report=report)
         else:
@@ -138,9 +149,11 @@ def test_refused_transitions_by_state(world, reporting, personas):
         services.report_accept(actor=personas["city_standing"], report=report)  # a draft
     with pytest.raises(ValidationError):
         services.report_return(actor=personas["city_standing"], report=report, reason="x")
-    report = services.report_submit(actor=personas["head"], report=report)
+    report = services.report_submit(expected_version=report.version, actor=personas["head"], report=report)
     with pytest.raises(ValidationError):
-        services.report_submit(actor=personas["head"], report=report)  # twice
+        services.report_submit(
+            expected_version=report.version, actor=personas["head"], report=report
+        )  # twice
     with pytest.raises(ValidationError, match="lý do"):
         services.report_return(actor=personas["city_standing"], report=report, reason="  ")
     report = services.report_accept(actor=personas["city_standing"], report=report)
@@ -199,7 +212,9 @@ def test_the_level_above_finalises_only_when_every_unit_is_accepted_or_marked_mi
     mao_dien = services.report_start(actor=personas["officer"], period=period, unit=world.mao_dien)
     services.report_accept(
         actor=personas["city_standing"],
-        report=services.report_submit(actor=personas["head"], report=mao_dien),
+        report=services.report_submit(
+            expected_version=mao_dien.version, actor=personas["head"], report=mao_dien
+        ),
     )
     with pytest.raises(ValidationError, match="3 đơn vị chưa được tiếp nhận"):
         services.consolidated_finalise(actor=personas["city_standing"], report=consolidated)
@@ -213,7 +228,7 @@ def test_the_level_above_finalises_only_when_every_unit_is_accepted_or_marked_mi
         services.consolidated_save(
             actor=personas["city_standing"],
             report=consolidated,
-            expected_version=None,
+            expected_version=consolidated.version,
             narrative={"area_1": "sửa sau khi hoàn thành"},
         )
 
@@ -221,7 +236,7 @@ def test_the_level_above_finalises_only_when_every_unit_is_accepted_or_marked_mi
 def test_a_unit_that_submitted_cannot_be_marked_missing(world, reporting, personas):
     _, periods = reporting
     report = services.report_start(actor=personas["officer"], period=periods["2026-Q1"], unit=world.mao_dien)
-    services.report_submit(actor=personas["head"], report=report)
+    services.report_submit(expected_version=report.version, actor=personas["head"], report=report)
     with pytest.raises(ValidationError):
         services.report_mark_missing(
             actor=personas["city_standing"], period=periods["2026-Q1"], unit=world.mao_dien
