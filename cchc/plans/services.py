@@ -210,7 +210,7 @@ def plan_issue(
     *,
     actor,
     plan: Plan,
-    expected_version: int | None,
+    expected_version: int,
     number: str | None = None,
     issued_on: date | None = None,
     allow_duplicate_number: bool = False,
@@ -257,7 +257,7 @@ def plan_issue(
 
 
 @transaction.atomic
-def plan_delete(*, actor, plan: Plan, expected_version: int | None) -> None:
+def plan_delete(*, actor, plan: Plan, expected_version: int) -> None:
     """Delete a draft with its targets, tasks and evidence. Issued plans are replaced, never deleted."""
     _require_plan_edit(actor, plan)
     plan = _locked(Plan, plan.pk)
