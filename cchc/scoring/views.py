@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import MAX_VERSION, MISSING_VERSION, int_or_none
 from cchc.org.permissions import scope_for
 from cchc.scoring import output, selectors, services
 from cchc.scoring.methods import allowed_label
@@ -37,6 +38,15 @@ from cchc.scoring.permissions import (
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGE_ORDER = [s.value for s in ScoreEntry.Stage]
+
+
+def posted_version(post) -> int:
+    """The version a scoring form was read at: a whole number (0 for a member's first score), never
+    missing or junk — those are refused with 400 like on every other page, not taken as "no check"."""
+    version = int_or_none(post.get("version"), low=0, high=MAX_VERSION)
+    if version is None:
+        raise ValidationError(MISSING_VERSION, code="version")
+    return version
 
 
 def _refuse(request, exc) -> None:
@@ -111,14 +121,14 @@ def season_action(request, pk: int, action: str):
                 actor=actor,
                 season=season,
                 to_stage=request.POST.get("to", ""),
-                expected_version=request.POST.get("version"),
+                expected_version=posted_version(request.POST),
             )
         elif action == "lock":
             services.season_lock(
                 actor=actor,
                 season=season,
                 reason=request.POST.get("reason", ""),
-                expected_version=request.POST.get("version"),
+                expected_version=posted_version(request.POST),
             )
         elif action == "unlock":
             services.season_unlock(actor=actor, season=season, reason=request.POST.get("reason", ""))
@@ -299,7 +309,7 @@ def item_action(request, pk: int, action: str):
                 item=item,
                 points=post.get("points"),
                 reason=post.get("reason", ""),
-                expected_version=post.get("version"),
+                expected_version=posted_version(post),
             )
         elif action == "council":
             services.council_score(
@@ -309,11 +319,11 @@ def item_action(request, pk: int, action: str):
                 points=post.get("points"),
                 reason=post.get("reason", ""),
                 comment=post.get("comment", ""),
-                expected_version=post.get("version"),
+                expected_version=posted_version(post),
             )
         elif action == "explain":
             services.item_explain(
-                actor=actor, item=item, answer=post.get("answer", ""), expected_version=post.get("version")
+                actor=actor, item=item, answer=post.get("answer", ""), expected_version=posted_version(post)
             )
         elif action == "decide":
             services.explanation_decide(
@@ -321,7 +331,7 @@ def item_action(request, pk: int, action: str):
                 item=item,
                 points=post.get("points"),
                 reason=post.get("reason", ""),
-                expected_version=post.get("version"),
+                expected_version=posted_version(post),
             )
         elif action == "applicable":
             services.item_set_applicable(
@@ -331,7 +341,7 @@ def item_action(request, pk: int, action: str):
                 reason=post.get("reason", ""),
             )
         elif action == "accept":
-            services.item_accept_proposal(actor=actor, item=item, expected_version=post.get("version"))
+            services.item_accept_proposal(actor=actor, item=item, expected_version=posted_version(post))
         elif action == "upload":
             upload = request.FILES.get("file")
             if upload is None:

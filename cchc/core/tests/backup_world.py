@@ -60,10 +60,12 @@ def populate() -> None:
     task = plans.task_create(
         actor=None, plan=plan, area=1, number="1", content="Rà soát văn bản", time_text="2026"
     )
+    from cchc.core.tests.samples import tiny_pdf
+
     plans.evidence_attach(
         actor=None,
         task=task,
-        upload=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        upload=SimpleUploadedFile("bien-ban.pdf", tiny_pdf()),
         kind="report",
     )
     rule_set = reporting.rule_set_create_hai_phong(actor=None, issuer=city)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from cchc.core import backup
+from cchc.core.tests.samples import tiny_pdf
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -126,7 +127,7 @@ def test_a_backup_refuses_when_the_database_names_files_the_stores_do_not_hold(w
     from cchc.plans import services as plans
 
     evidence = plans.evidence_attach(
-        actor=None, task=world.task, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"), kind="report"
+        actor=None, task=world.task, upload=SimpleUploadedFile("a.pdf", tiny_pdf()), kind="report"
     )
     settings.MEDIA_ROOT = tmp_path / "wrong-folder"  # MEDIA_ROOT set wrong on the machine
     with pytest.raises(CommandError, match="1 tệp không có trong kho"):

@@ -15,7 +15,14 @@ def _history(client, label: str, pk: int) -> str:
 
 
 def test_a_status_change_shows_the_field_label_and_the_choice_labels(world, personas, login):
-    plans.task_update(actor=personas["officer"], task=world.task, status="in_progress", progress=25)
+    world.task.refresh_from_db()
+    plans.task_update(
+        actor=personas["officer"],
+        task=world.task,
+        expected_version=world.task.version,
+        status="in_progress",
+        progress=25,
+    )
     html = _history(login(personas["head"]), "plans.task", world.task.pk)
     assert "<dt>Trạng thái</dt>" in html and "Chưa thực hiện</span> → Đang thực hiện" in html
     assert "<dt>Tiến độ (%)</dt>" in html or "<dt>Tiến độ</dt>" in html
@@ -24,8 +31,14 @@ def test_a_status_change_shows_the_field_label_and_the_choice_labels(world, pers
 
 
 def test_a_completion_date_is_shown_as_day_month_year(world, personas, login):
+    world.task.refresh_from_db()
     plans.task_update(
-        actor=personas["officer"], task=world.task, status="done", progress=100, completed_on=date(2026, 3, 9)
+        actor=personas["officer"],
+        task=world.task,
+        expected_version=world.task.version,
+        status="done",
+        progress=100,
+        completed_on=date(2026, 3, 9),
     )
     html = _history(login(personas["head"]), "plans.task", world.task.pk)
     assert "09/03/2026" in html and "2026-03-09" not in html
@@ -33,9 +46,11 @@ def test_a_completion_date_is_shown_as_day_month_year(world, personas, login):
 
 
 def test_lead_units_are_named_and_joined_not_a_python_list(world, personas, login):
+    world.task.refresh_from_db()
     plans.task_update(
         actor=personas["officer"],
         task=world.task,
+        expected_version=world.task.version,
         lead=["Văn phòng HĐND và UBND", "Phòng Văn hóa - Xã hội"],
     )
     html = _history(login(personas["head"]), "plans.task", world.task.pk)
@@ -72,10 +87,19 @@ def test_the_history_page_reads_the_same_number_of_queries_for_many_changes(
     world, personas, login, django_assert_max_num_queries
 ):
     client = login(personas["head"])
-    plans.task_update(actor=personas["officer"], task=world.task, status="in_progress", progress=5)
+    world.task.refresh_from_db()
+    plans.task_update(
+        actor=personas["officer"],
+        task=world.task,
+        expected_version=world.task.version,
+        status="in_progress",
+        progress=5,
+    )
     client.get(reverse("object_history", args=["plans.task", world.task.pk]))
     for progress in range(10, 60, 5):
         world.task.refresh_from_db()
-        plans.task_update(actor=personas["officer"], task=world.task, progress=progress)
+        plans.task_update(
+            actor=personas["officer"], task=world.task, expected_version=world.task.version, progress=progress
+        )
     with django_assert_max_num_queries(12):
         _history(client, "plans.task", world.task.pk)

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from cchc.core.exceptions import ConflictError
 from cchc.core.models import AuditEntry
 from cchc.org.permissions import build_scope
 from cchc.plans import services
@@ -55,7 +56,7 @@ def test_issuing_needs_a_number_a_date_and_some_content_and_the_current_version(
         services.plan_issue(actor=personas["officer"], plan=empty, expected_version=1)
     assert set(caught.value.message_dict) == {"number", "issued_on", "__all__"}
     draft = _draft(world)
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.plan_issue(actor=personas["officer"], plan=draft, expected_version=7, issued_on=date.today())
     with pytest.raises(PermissionDenied):
         services.plan_issue(
@@ -127,7 +128,14 @@ def test_a_replacement_supersedes_the_old_plan_when_issued_and_the_old_one_is_ke
     scope = build_scope(personas["officer"])
     assert not can_edit_task(scope, world.task)
     with pytest.raises(PermissionDenied):
-        services.task_update(actor=personas["officer"], task=world.task, status="in_progress", progress=10)
+        world.task.refresh_from_db()
+        services.task_update(
+            actor=personas["officer"],
+            task=world.task,
+            expected_version=world.task.version,
+            status="in_progress",
+            progress=10,
+        )
     with pytest.raises(ValidationError):
         services.plan_concretise(actor=None, parent=old, issuer=world.mao_dien_office, title="x")
     # Its number is free again: the superseded plan is history.
@@ -197,7 +205,10 @@ def test_the_delete_page_deletes_a_draft_on_post_only(world, personas, login):
 
 
 def test_concretising_with_a_number_the_unit_already_uses_shows_that_plan_and_asks(world, personas, login):
-    services.plan_update(actor=None, plan=world.plan_b, status="issued")
+    world.plan_b.refresh_from_db()
+    services.plan_update(
+        actor=None, plan=world.plan_b, expected_version=world.plan_b.version, status="issued"
+    )
     client = login(personas["sibling"])
     url = reverse("plans:plan_concretise", args=[world.city_plan.pk])
     data = {"issuer": world.nam_sach.pk, "number": "51/KH-UBND", "title": "Kế hoạch mới"}

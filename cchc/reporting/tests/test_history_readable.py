@@ -22,7 +22,8 @@ def test_a_report_history_names_sections_tasks_and_states(world, reporting, pers
     )
     report.refresh_from_db()
     with at(date(2026, 3, 1)):
-        services.report_submit(actor=personas["admin"], report=report)
+        report.refresh_from_db()
+        services.report_submit(actor=personas["admin"], report=report, expected_version=report.version)
 
     html = login(personas["officer"]).get(reverse("object_history", args=["reporting.unitreport", report.pk]))
     text = html.content.decode()

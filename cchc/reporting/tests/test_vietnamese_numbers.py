@@ -36,7 +36,10 @@ def test_a_consolidated_rate_shows_a_decimal_comma(world, reporting, personas, l
             task_entries={},
         )
         with at(date(2026, 3, 1)):
-            reporting_services.report_submit(actor=personas["admin"], report=report)
+            report.refresh_from_db()
+            reporting_services.report_submit(
+                actor=personas["admin"], report=report, expected_version=report.version
+            )
     page = login(personas["city_standing"]).get(
         reverse("reporting:consolidation", args=[period.pk]), **ENGLISH_BROWSER
     )

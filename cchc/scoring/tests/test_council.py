@@ -19,7 +19,10 @@ def in_appraisal(season, world, personas, council):
     for unit in (world.mao_dien, world.nam_sach):
         assessment = season.assessments.get(unit=unit)
         if unit == world.mao_dien:
-            plans.plan_update(actor=None, plan=world.plan, issued_on=date(2026, 2, 20))
+            world.plan.refresh_from_db()
+            plans.plan_update(
+                actor=None, plan=world.plan, expected_version=world.plan.version, issued_on=date(2026, 2, 20)
+            )
             services.assessment_propose(actor=personas["officer"], assessment=assessment)
         fill_all(assessment, personas["officer"] if unit == world.mao_dien else personas["sibling"])
         head = personas["head"]
@@ -169,7 +172,10 @@ def _walk_to_lock(season, council, world, personas):
         answer="Kế hoạch ban hành 25/01, có văn bản",
         today=date(2027, 2, 1),
     )
-    plans.plan_update(actor=None, plan=world.plan, issued_on=date(2026, 1, 25))
+    world.plan.refresh_from_db()
+    plans.plan_update(
+        actor=None, plan=world.plan, expected_version=world.plan.version, issued_on=date(2026, 1, 25)
+    )
     services.evidence_link(
         actor=personas["officer"], item=item, kind="plan", object_id=world.plan.pk, section_page="trang 1"
     )

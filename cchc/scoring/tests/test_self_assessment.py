@@ -80,8 +80,14 @@ def test_a_stale_form_is_refused(mao_dien_assessment, personas):
 def test_data_proposes_the_plan_issued_on_time_and_the_share_of_tasks_done(
     mao_dien_assessment, world, personas
 ):
-    plans.plan_update(actor=None, plan=world.plan, issued_on=date(2026, 1, 15))
-    plans.task_update(actor=None, task=world.task, status="done", progress=100)
+    world.plan.refresh_from_db()
+    plans.plan_update(
+        actor=None, plan=world.plan, expected_version=world.plan.version, issued_on=date(2026, 1, 15)
+    )
+    world.task.refresh_from_db()
+    plans.task_update(
+        actor=None, task=world.task, expected_version=world.task.version, status="done", progress=100
+    )
     services.assessment_propose(actor=personas["officer"], assessment=mao_dien_assessment)
     issued, done = _item(mao_dien_assessment, "1.1.1"), _item(mao_dien_assessment, "1.1.2")
     assert issued.proposed_points == Decimal(1)
@@ -101,7 +107,10 @@ def test_a_source_without_data_proposes_nothing(mao_dien_assessment, personas):
 
 
 def test_scoring_other_than_the_proposal_needs_a_reason(mao_dien_assessment, world, personas):
-    plans.plan_update(actor=None, plan=world.plan, issued_on=date(2026, 1, 15))
+    world.plan.refresh_from_db()
+    plans.plan_update(
+        actor=None, plan=world.plan, expected_version=world.plan.version, issued_on=date(2026, 1, 15)
+    )
     services.assessment_propose(actor=personas["officer"], assessment=mao_dien_assessment)
     item = _item(mao_dien_assessment, "1.1.1")
     with pytest.raises(ValidationError, match="khác điểm đề xuất"):
