@@ -288,3 +288,47 @@ def satisfaction_target_actuals(targets: Iterable[Target], year: int) -> dict[in
         index = satisfaction_index(target.plan.issuer, year, survey=link.survey, aspect=link.aspect)
         out[target.pk] = SatisfactionActual(target, index, judge(target, index.value))
     return out
+
+
+# Sampling --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    unit: Unit
+    period_label: str
+    population: int | None  # dossiers received in the period (None: no dossier data)
+    sample: int | None
+    quota: int | None
+    filled: int
+
+
+def sample_plan(round_: Round, units: Iterable[Unit], margin: float = 0.05) -> list[SampleRow]:
+    """Per unit, n = N / (1 + N·e²) from the dossiers the unit received in the round's year (or the
+    latest period the one-stop data holds), beside the quota set and the responses it took."""
+    from cchc.delivery import selectors as delivery
+    from cchc.surveys.services import sample_size
+
+    catalogue = delivery.period_catalogue()
+    period = catalogue.get(str(round_.year)) or catalogue.default
+    quotas = {(q.unit_id, q.field): q for q in round_.quotas.all()}
+    counts = dict(
+        Response.objects.filter(round=round_).values_list("unit_id").annotate(n=Count("id")).order_by()
+    )
+    rows = []
+    for unit in units:
+        population = None
+        if period is not None:
+            population = int(delivery.unit_kpis(unit, period)["received"] or 0)
+        quota = quotas.get((unit.pk, ""))
+        rows.append(
+            SampleRow(
+                unit,
+                period.label if period else "",
+                population,
+                sample_size(population, margin) if population else None,
+                quota.target if quota else None,
+                counts.get(unit.pk, 0),
+            )
+        )
+    return rows
