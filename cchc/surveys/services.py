@@ -230,6 +230,20 @@ def questions_of(version: SurveyVersion) -> list[Question]:
     )
 
 
+_QUESTIONS: dict[tuple, list[Question]] = {}
+
+
+def questions_of_round(round_: Round) -> list[Question]:
+    """The questions a round asks, read once per process: a round's version is frozen while it
+    runs (a changed questionnaire is a new version, hence a new key; the creation time guards
+    against an id reused by a re-created database)."""
+    key = (round_.version_id, round_.version.created_at)
+    cached = _QUESTIONS.get(key)
+    if cached is None:
+        cached = _QUESTIONS[key] = questions_of(round_.version)
+    return cached
+
+
 def is_shown(question: Question, answers: Mapping[str, Any]) -> bool:
     if not question.show_if_code:
         return True
@@ -379,9 +393,7 @@ def response_submit(
     answers = clean_answers(questions or questions_of(round_.version), raw)
     digest = content_hash(channel.unit_id, channel.field, answers)
 
-    existing = Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid).first()
-    if existing is not None:
-        return _same_or_conflict(existing, digest)
+    # No read before the insert: the unique constraint decides, and a retry costs one rolled-back insert.
     if round_.requires_token and not token and source == Response.Source.ONLINE:
         raise TokenRefused("Đợt khảo sát này cần mã in trên giấy biên nhận hồ sơ.")
     dossier_code = token_read(round_, token) if token else ""

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.security import client_ip
 from cchc.delivery import charts
 from cchc.org.permissions import scope_for
 from cchc.surveys import exports, forms, permissions, selectors, services
@@ -28,7 +29,7 @@ RATE_WINDOW_SECONDS = 600
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request) or ""
 
 
 def _rate_limited(request) -> bool:
@@ -70,7 +71,7 @@ def survey_form(request, slug: str):
             "Đợt khảo sát này đã kết thúc. Xin cảm ơn Ông/Bà đã quan tâm.",
             channel=channel,
         )
-    questions = services.questions_of(round_.version)
+    questions = services.questions_of_round(round_)
     source = data = request.POST if request.method == "POST" else request.GET
     draft = None
     draft_key = source.get("tiep", "")
