@@ -10,6 +10,7 @@ urlpatterns = [
     re_path(r"^khao-sat/(?P<slug>[-\w]+)/qr\.(?P<fmt>svg|png)$", views.channel_qr, name="qr"),
     path("khao-sat/<slug:slug>/ap-phich.docx", views.channel_poster, name="poster"),
     path("khao-sat/<slug:slug>/nhap-phieu/", views.paper_entry, name="paper"),
+    path("khao-sat/<slug:slug>/nhap-tep/", views.paper_import, name="paper_import"),
     path("ket-qua-khao-sat/<int:pk>/", views.public_results, name="public_results"),
     path("quan-ly-khao-sat/", views.round_list, name="rounds"),
     path("quan-ly-khao-sat/<int:pk>/", views.round_detail, name="round"),

@@ -400,3 +400,40 @@ def paper_entry(request, slug: str):
         ).count(),
     }
     return render(request, "surveys/paper_entry.html", context, status=status)
+
+
+@login_required
+@require_POST
+def paper_import(request, slug: str):
+    """An .xlsx (or .csv) of paper questionnaires: all or nothing, errors by row and column."""
+    from cchc.core.tabular import ImportFileError
+    from cchc.surveys.paper_import import import_paper
+
+    channel = get_object_or_404(
+        Channel.objects.select_related("round__survey", "round__version", "unit"), slug=slug
+    )
+    permissions.access_round(request.user, channel.round_id)
+    if not permissions.can_enter_paper(request.user, channel.round, channel.unit):
+        raise Http404("Không tìm thấy.")
+    upload = request.FILES.get("tep")
+    if upload is None:
+        messages.error(request, "Chưa chọn tệp. Không có phiếu nào được lưu.")
+        return redirect("surveys:paper", slug=channel.slug)
+    try:
+        result = import_paper(actor=request.user, channel=channel, data=upload.read(), filename=upload.name)
+    except ImportFileError as exc:
+        shown = [str(e) for e in exc.errors[:30]]
+        more = len(exc.errors) - len(shown)
+        messages.error(
+            request,
+            "Tệp có lỗi, không có phiếu nào được lưu. "
+            + " · ".join(shown)
+            + (f" · và {more} lỗi khác." if more > 0 else ""),
+        )
+    else:
+        messages.success(
+            request,
+            f"Đã nhập {result.created} phiếu"
+            + (f"; {result.already} phiếu đã có từ trước." if result.already else "."),
+        )
+    return redirect("surveys:paper", slug=channel.slug)

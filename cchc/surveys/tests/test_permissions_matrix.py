@@ -33,6 +33,7 @@ def test_every_survey_page_answers_each_persona_as_its_scope_allows(world, perso
         (reverse("surveys:answers_csv", args=[round_]), MANAGERS),
         (reverse("surveys:poster", args=[desk]), MAO_DIEN),
         (reverse("surveys:paper", args=[desk]), PAPER_MAO_DIEN),
+        (reverse("surveys:paper_import", args=[desk]), "302  405  405  405  405  405  405  405  405  405"),
         (reverse("surveys:publish", args=[round_]), "302  405  405  405  405  405  405  405  405  405"),
     ]
     failures = check_matrix(login, personas, pages)
