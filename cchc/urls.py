@@ -41,5 +41,6 @@ urlpatterns = [
     path("", include("cchc.docimport.urls")),
     path("", include("cchc.delivery.urls")),
     path("", include("cchc.surveys.urls")),
+    path("", include("cchc.scoring.urls")),
     path("quan-tri/", admin.site.urls),
 ]

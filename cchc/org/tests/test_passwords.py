@@ -80,7 +80,7 @@ def test_a_wrong_old_password_or_a_weak_new_one_is_refused_in_vietnamese(officer
     wrong = client.post(
         reverse("password_change"), {"old_password": "sai", "new_password1": NEW, "new_password2": NEW}
     ).content.decode()
-    assert "Mật khẩu cũ không chính xác" in wrong
+    assert "Mật khẩu cũ không đúng" in wrong
     weak = client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"},
