@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from cchc.core import uploads
 from cchc.core.exceptions import ConflictError, ValidationError
 from cchc.core.tabular import ImportFileError, RowError, Sheet, read_workbook
 from cchc.surveys import services
@@ -27,7 +28,9 @@ class ImportResult:
 
 
 def read_upload(data: bytes, filename: str) -> list[Sheet]:
-    """The one place an upload is opened (to be switched to core.uploads' checks when they land)."""
+    """The one place an upload is opened: core.uploads' cheap checks (size, zip bomb) first; the
+    row count is checked by tabular before openpyxl parses a sheet."""
+    uploads.check_upload(data, name=filename)
     return read_workbook(data, filename, header_marker=NUMBER_HEADER)
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from cchc.core import uploads
 from cchc.core.exceptions import ConflictError
 from cchc.core.security import client_ip
 from cchc.delivery import charts
@@ -420,7 +421,10 @@ def paper_import(request, slug: str):
         messages.error(request, "Chưa chọn tệp. Không có phiếu nào được lưu.")
         return redirect("surveys:paper", slug=channel.slug)
     try:
-        result = import_paper(actor=request.user, channel=channel, data=upload.read(), filename=upload.name)
+        data = uploads.read_upload(upload)
+        result = import_paper(actor=request.user, channel=channel, data=data, filename=upload.name)
+    except uploads.UploadRefused as exc:
+        messages.error(request, " ".join(exc.messages) + " Không có phiếu nào được lưu.")
     except ImportFileError as exc:
         shown = [str(e) for e in exc.errors[:30]]
         more = len(exc.errors) - len(shown)

@@ -80,3 +80,13 @@ def test_a_sibling_unit_cannot_import_into_another_units_desk(login, personas, s
     client = login(personas["sibling"])
     assert upload(client, surveys, workbook([[1, *[5] * 8, "khong", ""]])).status_code == 404
     assert Response.objects.count() == 0
+
+
+def test_an_oversized_upload_is_refused_before_reading_and_saves_nothing(login, personas, surveys, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    client = login(personas["officer"])
+    html = upload(
+        client, surveys, workbook([[i, *[5] * 8, "khong", ""] for i in range(200)])
+    ).content.decode()
+    assert "quá lớn" in html and "Không có phiếu nào được lưu." in html
+    assert Response.objects.count() == 0
