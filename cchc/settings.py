@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cchc.reporting",
     "cchc.docimport",
     "cchc.delivery",
+    "cchc.surveys",
     "cchc.scoring",
     "cchc.demo",
 ]

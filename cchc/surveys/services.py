@@ -1,0 +1,532 @@
+"""Every write of the surveys app.
+
+Public submissions are the one write without an actor: they carry no audit row on purpose, because
+an audit row's exact time and id would undo the coarsened hour of the response. Officers' paper
+entries, imports and every management write are audited as usual.
+"""
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+import uuid as uuid_lib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cchc.core import audit
+from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError
+from cchc.core.text import nfc
+from cchc.org.models import Unit
+from cchc.surveys import sipas
+from cchc.surveys.models import (
+    Answer,
+    Channel,
+    Draft,
+    Question,
+    Quota,
+    Response,
+    ResultSnapshot,
+    Round,
+    Section,
+    SpentToken,
+    Survey,
+    SurveyVersion,
+    TargetSurveyLink,
+)
+from cchc.surveys.permissions import can_enter_paper, is_manager
+
+TOKEN_SALT = "cchc.surveys.receipt-token"
+
+
+class TokenRefused(Exception):
+    """A receipt token that is forged, for another round, or already used."""
+
+
+class QuotaFull(Exception):
+    pass
+
+
+def _require_manager(actor, survey: Survey) -> None:
+    if actor is not None and not is_manager(actor, survey):
+        raise PermissionDenied("Chỉ cơ quan chủ trì khảo sát được thực hiện thao tác này.")
+
+
+# Surveys and versions --------------------------------------------------------------------------
+
+
+def sipas_template_create(*, actor, owner: Unit, code: str = "sipas-mau") -> Survey:
+    """The SIPAS template: five aspects on the 5-level scale, satisfied = levels 4 and 5."""
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            code=code,
+            title="Phiếu khảo sát sự hài lòng về phục vụ hành chính (SIPAS) — mẫu để thành phố điều chỉnh",
+            description=(
+                "Mẫu dựng theo năm yếu tố phục vụ: tiếp cận dịch vụ, thủ tục hành chính, công chức giải "
+                "quyết, kết quả và việc tiếp nhận, xử lý góp ý. Thành phố điều chỉnh câu chữ và câu hỏi "
+                "trước khi mở đợt khảo sát."
+            ),
+            owner=owner,
+            is_template=True,
+            satisfied_levels=[4, 5],
+        )
+        version = SurveyVersion.objects.create(survey=survey, number=1, note="Mẫu ban đầu")
+        for s_order, spec in enumerate(sipas.SIPAS_SECTIONS):
+            section = Section.objects.create(
+                version=version,
+                order=s_order,
+                code=spec["code"],
+                title=spec["title"],
+                is_aspect=spec["is_aspect"],
+            )
+            for q_order, (code_, text, kind, required) in enumerate(spec["questions"]):
+                show_if = sipas.SHOW_IF.get(code_)
+                Question.objects.create(
+                    section=section,
+                    order=q_order,
+                    code=code_,
+                    text=text,
+                    kind=kind,
+                    required=required,
+                    choices=sipas.SCALE if kind == "scale" else sipas.CHOICES.get(code_, []),
+                    show_if_code=show_if[0] if show_if else "",
+                    show_if_values=show_if[1] if show_if else [],
+                )
+        audit.record(actor=actor, action="create", instance=survey, note="Tạo mẫu SIPAS")
+    return survey
+
+
+def survey_settings_update(
+    *, actor, survey: Survey, satisfied_levels: list[int], index_method: str, min_cell: int
+) -> Survey:
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        _require_manager(actor, survey)
+        levels = sorted({int(v) for v in satisfied_levels})
+        if not levels or any(v not in range(1, 6) for v in levels):
+            raise ValidationError(
+                {"satisfied_levels": "Chọn ít nhất một mức từ 1 đến 5 được tính là hài lòng."}
+            )
+        if index_method not in Survey.IndexMethod.values:
+            raise ValidationError({"index_method": "Cách tính chỉ số không hợp lệ."})
+        if min_cell < 1:
+            raise ValidationError({"min_cell": "Số phiếu tối thiểu phải từ 1 trở lên."})
+        before = audit.snapshot(survey, ["satisfied_levels", "index_method", "min_cell"])
+        survey.satisfied_levels, survey.index_method, survey.min_cell = levels, index_method, min_cell
+        survey.save(update_fields=["satisfied_levels", "index_method", "min_cell", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="update",
+            instance=survey,
+            changes=audit.diff(before, audit.snapshot(survey, before)),
+        )
+    return survey
+
+
+# Rounds, channels, quotas ----------------------------------------------------------------------
+
+
+def round_open(
+    *, actor, survey: Survey, title: str, year: int, units: Iterable[Unit], requires_token: bool = False
+) -> Round:
+    with transaction.atomic():
+        _require_manager(actor, survey)
+        version = survey.versions.order_by("-number").first()
+        if version is None:
+            raise ValidationError("Khảo sát chưa có phiên bản câu hỏi nào.")
+        round_ = Round.objects.create(
+            survey=survey, version=version, title=nfc(title.strip()), year=year, requires_token=requires_token
+        )
+        round_.units.set(list(units))
+        audit.record(actor=actor, action="create", instance=round_)
+    return round_
+
+
+def channel_create(*, actor, round_: Round, unit: Unit, desk: str = "", field: str = "") -> Channel:
+    with transaction.atomic():
+        _require_manager(actor, round_.survey)
+        if not round_.units.filter(pk=unit.pk).exists():
+            raise ValidationError("Đơn vị này không thuộc đợt khảo sát.")
+        channel = Channel.objects.create(
+            round=round_,
+            unit=unit,
+            slug=secrets.token_urlsafe(9),
+            desk=nfc(desk.strip()),
+            field=nfc(field.strip()),
+        )
+        audit.record(actor=actor, action="create", instance=channel)
+    return channel
+
+
+def quota_set(*, actor, round_: Round, unit: Unit, target: int, field: str = "") -> Quota:
+    with transaction.atomic():
+        _require_manager(actor, round_.survey)
+        quota, _ = Quota.objects.select_for_update().get_or_create(
+            round=round_, unit=unit, field=field, defaults={"target": target}
+        )
+        if target < quota.filled:
+            raise ValidationError(f"Đã nhận {quota.filled} phiếu, không thể đặt chỉ tiêu thấp hơn.")
+        quota.target = target
+        quota.save(update_fields=["target"])
+        audit.record(actor=actor, action="update", instance=quota, changes={"target": target})
+    return quota
+
+
+def sample_size(population: int, margin: float = 0.05) -> int:
+    """n = N / (1 + N·e²), rounded up (MOHA's formula; e = 5% by default)."""
+    if population <= 0:
+        return 0
+    return math.ceil(population / (1 + population * margin * margin))
+
+
+# Receipt tokens --------------------------------------------------------------------------------
+
+
+def token_issue(round_: Round, dossier_code: str) -> str:
+    """A signed token for one dossier, printed on its receipt (no table row until it is spent)."""
+    return signing.Signer(salt=TOKEN_SALT).sign(f"{round_.pk}.{dossier_code.strip()}")
+
+
+def token_read(round_: Round, token: str) -> str:
+    """The dossier code the token names; TokenRefused when forged or for another round."""
+    try:
+        value = signing.Signer(salt=TOKEN_SALT).unsign(token.strip())
+    except signing.BadSignature as exc:
+        raise TokenRefused(
+            "Mã phiếu không hợp lệ. Ông/Bà vui lòng kiểm tra lại mã in trên giấy biên nhận."
+        ) from exc
+    round_id, _, code = value.partition(".")
+    if round_id != str(round_.pk) or not code:
+        raise TokenRefused("Mã phiếu này không dùng cho đợt khảo sát này.")
+    return code
+
+
+def _token_digest(round_: Round, dossier_code: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{round_.pk}|{dossier_code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def token_is_spent(round_: Round, token: str) -> bool:
+    return SpentToken.objects.filter(digest=_token_digest(round_, token_read(round_, token))).exists()
+
+
+# Answers ---------------------------------------------------------------------------------------
+
+
+def questions_of(version: SurveyVersion) -> list[Question]:
+    return list(
+        Question.objects.filter(section__version=version)
+        .select_related("section")
+        .order_by("section__order", "order", "pk")
+    )
+
+
+_QUESTIONS: dict[tuple, list[Question]] = {}
+
+
+def questions_of_round(round_: Round) -> list[Question]:
+    """The questions a round asks, read once per process: a round's version is frozen while it
+    runs (a changed questionnaire is a new version, hence a new key; the creation time guards
+    against an id reused by a re-created database)."""
+    key = (round_.version_id, round_.version.created_at)
+    cached = _QUESTIONS.get(key)
+    if cached is None:
+        cached = _QUESTIONS[key] = questions_of(round_.version)
+    return cached
+
+
+def is_shown(question: Question, answers: Mapping[str, Any]) -> bool:
+    if not question.show_if_code:
+        return True
+    given = answers.get(question.show_if_code)
+    given = given if isinstance(given, list) else [given]
+    return any(str(v) in [str(x) for x in question.show_if_values] for v in given if v not in (None, ""))
+
+
+def clean_answers(
+    questions: list[Question], raw: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """Typed answers keyed by question code; ValidationError {code: message} naming each problem.
+    Hidden questions (skip logic) are dropped, so a changed earlier answer cannot leave stale ones."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for q in questions:
+        value = raw.get(q.code)
+        if isinstance(value, list) and q.kind != Question.Kind.MULTIPLE:
+            value = value[0] if value else None
+        if isinstance(value, str):
+            value = nfc(value.strip())
+        empty = value in (None, "", [])
+        if not is_shown(q, out):
+            continue
+        if empty:
+            if q.required and not partial:
+                errors[q.code] = "Ông/Bà vui lòng trả lời câu hỏi này."
+            continue
+        allowed = {str(c[0]) for c in q.choices}
+        if q.kind == Question.Kind.SCALE:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = None
+            if number not in range(1, 6):
+                errors[q.code] = "Chọn một mức từ 1 (rất không hài lòng) đến 5 (rất hài lòng)."
+                continue
+            out[q.code] = number
+        elif q.kind == Question.Kind.SINGLE:
+            if str(value) not in allowed:
+                errors[q.code] = "Lựa chọn không có trong danh sách."
+                continue
+            out[q.code] = str(value)
+        elif q.kind == Question.Kind.MULTIPLE:
+            values = value if isinstance(value, list) else [value]
+            values = sorted({str(v) for v in values if v not in (None, "")})
+            if any(v not in allowed for v in values):
+                errors[q.code] = "Có lựa chọn không nằm trong danh sách."
+                continue
+            out[q.code] = values
+        elif q.kind == Question.Kind.NUMBER:
+            try:
+                number = int(str(value).replace(".", "").replace(",", ""))
+            except ValueError:
+                errors[q.code] = "Vui lòng nhập một số nguyên, ví dụ 2."
+                continue
+            if not 0 <= number <= 1_000_000:
+                errors[q.code] = "Số không hợp lệ."
+                continue
+            out[q.code] = number
+        else:
+            limit = 300 if q.kind == Question.Kind.SHORT_TEXT else 4000
+            if len(value) > limit:
+                errors[q.code] = f"Tối đa {limit} ký tự."
+                continue
+            out[q.code] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def content_hash(channel_unit_id: int, field: str, answers: Mapping[str, Any]) -> str:
+    canonical = json.dumps(
+        {"u": channel_unit_id, "f": field, "a": answers}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _coarse_hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+# Drafts (partial save and resume) --------------------------------------------------------------
+
+
+def draft_save(
+    *,
+    channel: Channel,
+    raw: Mapping[str, Any],
+    submission_uuid: uuid_lib.UUID,
+    token: str = "",
+    key: str = "",
+) -> Draft:
+    """Keep partial answers (validated as far as given) under a secret resume key."""
+    answers = clean_answers(questions_of(channel.round.version), raw, partial=True)
+    with transaction.atomic():
+        draft = Draft.objects.filter(key=key, channel=channel).first() if key else None
+        if draft is None:
+            draft = Draft(key=secrets.token_urlsafe(32), channel=channel, submission_uuid=submission_uuid)
+        draft.answers, draft.token, draft.updated_on = answers, token, timezone.localdate()
+        draft.submission_uuid = submission_uuid
+        draft.save()
+    return draft
+
+
+# Submission ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    response: Response
+    created: bool  # False: an identical resubmission of a response already counted
+
+
+def _quota_take(round_: Round, unit: Unit, field: str) -> None:
+    """Count the response against its unit's (and field's) quota, if one is set. The WHERE on
+    `filled < target` is evaluated on the locked row, so parallel takes never overshoot."""
+    for quota_field in {field, ""}:
+        quotas = Quota.objects.filter(round=round_, unit=unit, field=quota_field)
+        if not quotas.exists():
+            continue
+        if quotas.filter(filled__lt=F("target")).update(filled=F("filled") + 1) == 0:
+            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+
+
+def response_submit(
+    *,
+    channel: Channel,
+    raw: Mapping[str, Any],
+    submission_uuid: uuid_lib.UUID,
+    token: str = "",
+    source: str = Response.Source.ONLINE,
+    actor=None,
+    draft_key: str = "",
+    questions: list[Question] | None = None,
+) -> SubmitResult:
+    """Count one finished questionnaire exactly once.
+
+    The same UUID with the same content is an idempotent success; with other content a
+    ConflictError. A token is spent in the same transaction, so a refused response leaves it
+    usable, and nothing links it to the response."""
+    round_ = channel.round
+    if round_.status != Round.Status.OPEN:
+        raise ValidationError("Đợt khảo sát đã kết thúc, không nhận thêm phiếu.")
+    if actor is not None and not can_enter_paper(actor, round_, channel.unit):
+        raise PermissionDenied("Anh/Chị không được nhập phiếu cho đơn vị này.")
+    answers = clean_answers(questions or questions_of(round_.version), raw)
+    digest = content_hash(channel.unit_id, channel.field, answers)
+
+    # No read before the insert: the unique constraint decides, and a retry costs one rolled-back insert.
+    if round_.requires_token and not token and source == Response.Source.ONLINE:
+        raise TokenRefused("Đợt khảo sát này cần mã in trên giấy biên nhận hồ sơ.")
+    dossier_code = token_read(round_, token) if token else ""
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey_id=round_.survey_id,
+                round=round_,
+                unit_id=channel.unit_id,
+                field=channel.field,
+                submission_uuid=submission_uuid,
+                content_hash=digest,
+                source=source,
+                submitted_hour=_coarse_hour(timezone.now()),
+            )
+            if dossier_code:
+                try:
+                    with transaction.atomic():
+                        SpentToken.objects.create(
+                            digest=_token_digest(round_, dossier_code),
+                            round=round_,
+                            spent_on=timezone.localdate(),
+                        )
+                except IntegrityError as exc:
+                    raise TokenRefused(
+                        "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
+                        "xin cảm ơn Ông/Bà đã tham gia."
+                    ) from exc
+            _quota_take(round_, channel.unit, channel.field)
+            _answers_create(response, questions or questions_of(round_.version), answers)
+            if draft_key:
+                Draft.objects.filter(key=draft_key).delete()
+            if actor is not None:
+                audit.record(
+                    actor=actor,
+                    action="create",
+                    instance=response,
+                    note=f"Nhập phiếu ({response.get_source_display()})",
+                )
+    except IntegrityError:
+        # Another request with this UUID committed between our check and our insert.
+        existing = Response.objects.filter(
+            survey_id=round_.survey_id, submission_uuid=submission_uuid
+        ).first()
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, digest)
+    return SubmitResult(response, True)
+
+
+def _same_or_conflict(existing: Response, digest: str) -> SubmitResult:
+    if existing.content_hash == digest:
+        return SubmitResult(existing, False)
+    raise ConflictError(
+        "Phiếu này đã được gửi trước đó với nội dung khác; hệ thống giữ bản đã nhận và không ghi đè."
+    )
+
+
+def _answers_create(response: Response, questions: list[Question], answers: Mapping[str, Any]) -> None:
+    rows = []
+    for q in questions:
+        if q.code not in answers:
+            continue
+        value = answers[q.code]
+        row = Answer(
+            response=response,
+            question=q,
+            round_id_copy=response.round_id,
+            unit_id_copy=response.unit_id,
+            field=response.field,
+        )
+        if q.kind in (Question.Kind.SCALE, Question.Kind.NUMBER):
+            row.value_int = value
+        elif q.kind == Question.Kind.MULTIPLE:
+            row.values = value
+        else:
+            row.value_text = value
+        rows.append(row)
+    Answer.objects.bulk_create(rows)
+
+
+# Publication -----------------------------------------------------------------------------------
+
+
+def round_close(*, actor, round_: Round) -> Round:
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        _require_manager(actor, round_.survey)
+        round_.status = Round.Status.CLOSED
+        round_.save(update_fields=["status", "updated_at"])
+        audit.record(actor=actor, action="update", instance=round_, changes={"status": "closed"})
+    return round_
+
+
+def round_publish(*, actor, round_: Round) -> ResultSnapshot:
+    """Freeze the round's counts with their hash and make its results public."""
+    from cchc.surveys.selectors import round_counts
+
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().select_related("survey").get(pk=round_.pk)
+        _require_manager(actor, round_.survey)
+        data = round_counts(round_)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        snapshot = ResultSnapshot.objects.create(
+            round=round_,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            data=data,
+            sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+        )
+        round_.status = Round.Status.PUBLISHED
+        round_.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor, action="publish", instance=round_, note=f"Chốt kết quả, SHA-256 {snapshot.sha256}"
+        )
+    return snapshot
+
+
+def target_link_set(*, actor, target, survey: Survey, aspect: str = "") -> TargetSurveyLink:
+    with transaction.atomic():
+        _require_manager(actor, survey)
+        link, _ = TargetSurveyLink.objects.update_or_create(
+            target=target, defaults={"survey": survey, "aspect": aspect}
+        )
+        audit.record(actor=actor, action="update", instance=target, note=f"Đo bằng khảo sát «{survey.title}»")
+    return link
+
+
+# Rate limits -----------------------------------------------------------------------------------
+
+
+def ip_hash(ip: str, today: date | None = None) -> str:
+    """A salted hash of the client address whose salt changes every day: counts within a day,
+    links nothing across days, and the address itself is never stored."""
+    day = (today or timezone.localdate()).isoformat()
+    salt = hmac.new(settings.SECRET_KEY.encode(), f"surveys-ip-salt|{day}".encode(), hashlib.sha256).digest()
+    return hmac.new(salt, ip.encode(), hashlib.sha256).hexdigest()[:32]
