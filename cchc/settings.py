@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cchc.reporting",
     "cchc.docimport",
     "cchc.delivery",
+    "cchc.initiatives",
     "cchc.demo",
 ]
 
