@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("cchc.reporting.urls")),
     path("", include("cchc.docimport.urls")),
     path("", include("cchc.delivery.urls")),
+    path("", include("cchc.initiatives.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -227,6 +227,9 @@ class Conflict(models.Model):
         verbose_name_plural = "xung đột lợi ích"
         constraints = [models.UniqueConstraint(fields=["member", "initiative"], name="one_conflict_per_pair")]
 
+    def __str__(self) -> str:
+        return f"{self.member} – {self.initiative}"
+
 
 class Review(TimeStampedModel):
     """One member's scores of one initiative. `total` is derived from the scores, never typed."""
@@ -242,6 +245,9 @@ class Review(TimeStampedModel):
         verbose_name = "phiếu chấm"
         verbose_name_plural = "phiếu chấm"
         constraints = [models.UniqueConstraint(fields=["member", "initiative"], name="one_review_per_member")]
+
+    def __str__(self) -> str:
+        return f"Phiếu chấm của {self.member}: {self.initiative}"
 
 
 class Verdict(TimeStampedModel):
@@ -267,6 +273,9 @@ class Verdict(TimeStampedModel):
         verbose_name = "kết luận của Hội đồng"
         verbose_name_plural = "kết luận của Hội đồng"
 
+    def __str__(self) -> str:
+        return f"Kết luận: {self.initiative}"
+
 
 class Replication(models.Model):
     """Another unit applied a recognised initiative (nhân rộng)."""
@@ -287,6 +296,9 @@ class Replication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "unit"], name="one_replication_per_unit")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} – {self.unit}"
 
 
 class Notice(models.Model):

@@ -133,9 +133,7 @@ def dashboard(user, campaign: Campaign) -> dict:
     units = Counter()
     on_time = Counter()
     names = {}
-    for unit_id, unit_name, status, first in qs.values_list(
-        "unit_id", "unit__name", "status", "first_submitted_at"
-    ):
+    for unit_id, unit_name, first in qs.values_list("unit_id", "unit__name", "first_submitted_at"):
         units[unit_id] += 1
         names[unit_id] = unit_name
         if first is not None and first <= campaign.submission_deadline:
