@@ -11,6 +11,7 @@ from django.db import transaction
 
 from cchc.delivery.selectors import current_import
 from cchc.demo.delivery_seed import DEMO_DOSSIERS, load_delivery_demo
+from cchc.demo.initiatives_seed import load_initiatives_demo
 from cchc.demo.reporting_seed import load_reporting_demo
 from cchc.demo.units import CITY_CODE, department_code, load_units
 from cchc.org import services as org_services
@@ -177,6 +178,7 @@ def load_demo(*, with_progress: bool = True, dossiers: int = DEMO_DOSSIERS) -> d
         if dossiers:
             load_delivery_demo(rows=dossiers)
         load_reporting_demo()
+        load_initiatives_demo()
     return {
         "units": Unit.objects.count(),
         "plans": Plan.objects.count(),

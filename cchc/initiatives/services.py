@@ -709,6 +709,7 @@ def replication_record(
 ) -> Replication:
     if actor is not None and not scope_for(actor).can_edit_items_of(unit):
         raise PermissionDenied("Bạn chỉ ghi nhận được việc áp dụng cho đơn vị của mình.")
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if initiative.status != S.RECOGNISED:
         raise ValidationError("Chỉ nhân rộng được sáng kiến đã được công nhận.")
     unit = unit.organisation or unit
