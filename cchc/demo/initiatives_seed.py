@@ -85,7 +85,7 @@ INITIATIVES = [
         "e",
         "Công khai tiến độ giải ngân vốn đầu tư công theo từng chủ đầu tư trên cổng thông tin",
         [("Ngô Thị Thanh", 100)],
-        [(6, 7, 8, 7), (7, 7, 7, 7), (7, 6, 7, 8), (6, 7, 8, 8)],
+        [(8, 7, 7, 7), (8, 7, 7, 7), (8, 7, 7, 7), (8, 7, 7, 7)],
     ),
     (
         "SXD",

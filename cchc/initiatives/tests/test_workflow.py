@@ -200,3 +200,42 @@ def test_verdict_reason_required_when_not_recognised_and_reopen_only_by_the_chai
     assert not reopened.is_final
     eligible.refresh_from_db()
     assert eligible.status == "eligible"
+
+
+def test_top_five_with_the_campaigns_tie_rule(campaign, people, world, council):
+    """Equal final scores: by criteria in rubric order (novelty first), or by the earlier submission."""
+    from datetime import datetime
+
+    made = []
+    for n, (title, sheet) in enumerate(
+        [("Cũ hơn, tính mới thấp", (7, 8, 8, 8)), ("Mới hơn, tính mới cao", (8, 7, 8, 8))]
+    ):
+        i = services.initiative_create(
+            actor=people["officer"],
+            campaign=campaign,
+            unit=world.mao_dien,
+            data=form_data(campaign, title=title),
+            authors=AUTHORS,
+        )
+        i = services.initiative_submit(
+            actor=people["head"], initiative=i, expected_version=1, now=BEFORE.replace(day=10 + n)
+        )
+        i = services.initiative_check(
+            actor=people["science"], initiative=i, expected_version=i.version, decision="eligible"
+        )
+        score(people, i, "member", sheet)
+        services.verdict_record(actor=people["chair"], initiative=i, recognised=True, method="mean")
+        made.append(i)
+    assert [i.title for i in selectors.ranking(campaign)] == [
+        "Mới hơn, tính mới cao",
+        "Cũ hơn, tính mới thấp",
+    ]
+    campaign.tie_rule = "earlier_submission"
+    campaign.save()
+    assert [i.title for i in selectors.ranking(campaign)] == [
+        "Cũ hơn, tính mới thấp",
+        "Mới hơn, tính mới cao",
+    ]
+    campaign.award_count = 1
+    assert len(selectors.top_awards(campaign)) == 1
+    assert isinstance(made[0].first_submitted_at, datetime)
