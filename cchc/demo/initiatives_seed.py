@@ -243,7 +243,7 @@ def load_initiatives_demo() -> Campaign:
         campaign=campaign,
         number="3456/QĐ-UBND",
         decided_on=date(2025, 11, 28),
-        signer="Hoàng Minh Cương",
+        signer="Hoàng Minh Cường",
         signer_title="PHÓ CHỦ TỊCH",
     )
     nam_sach_officer = _existing("namsach.chuyenvien")

@@ -42,7 +42,8 @@ def recognition_decision(campaign: Campaign) -> ReportDocument:
         superior_name="",
         issuer_name=issuer.name.upper(),
         issuer_short="UBND",
-        number=campaign.decision_number or "",
+        # The writer adds the symbol (QĐ-UBND) itself: keep only the number part of "3456/QĐ-UBND".
+        number=(campaign.decision_number or "").split("/")[0],
         place="Hải Phòng",
         issued_on=decided,
         kind_title="QUYẾT ĐỊNH",
@@ -59,25 +60,17 @@ def recognition_decision(campaign: Campaign) -> ReportDocument:
         ],
         sections=[
             Section(
-                heading="Điều 1.",
+                heading="",
                 paragraphs=[
-                    f"Công nhận {len(ranked)} sáng kiến cải cách hành chính cấp thành phố năm {campaign.year} "
-                    "(danh sách tại Phụ lục I kèm theo)."
-                ],
-            ),
-            Section(
-                heading="Điều 2.",
-                paragraphs=[
-                    f"Giao {campaign.reviewing_unit.name} chủ trì, phối hợp Sở Nội vụ trình Chủ tịch Ủy ban nhân dân "
-                    f"thành phố tặng Bằng khen cho {len(top)} sáng kiến xuất sắc nhất (Phụ lục II); Sở Nội vụ đưa "
-                    "kết quả công nhận vào chấm điểm Chỉ số cải cách hành chính hằng năm của các cơ quan, đơn vị."
-                ],
-            ),
-            Section(
-                heading="Điều 3.",
-                paragraphs=[
-                    "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân thành phố, Thủ trưởng "
-                    "các cơ quan, đơn vị có sáng kiến và các tác giả chịu trách nhiệm thi hành Quyết định này."
+                    f"Điều 1. Công nhận {len(ranked)} sáng kiến cải cách hành chính cấp thành phố năm "
+                    f"{campaign.year} (danh sách tại Phụ lục I kèm theo).",
+                    f"Điều 2. Giao {campaign.reviewing_unit.name} chủ trì, phối hợp Sở Nội vụ trình Chủ tịch Ủy ban "
+                    f"nhân dân thành phố tặng Bằng khen cho {len(top)} sáng kiến xuất sắc nhất (Phụ lục II); Sở Nội "
+                    "vụ đưa kết quả công nhận vào chấm điểm Chỉ số cải cách hành chính hằng năm của các cơ quan, "
+                    "đơn vị.",
+                    "Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân thành phố, "
+                    "Thủ trưởng các cơ quan, đơn vị có sáng kiến và các tác giả chịu trách nhiệm thi hành Quyết định "
+                    "này.",
                 ],
             ),
         ],
@@ -87,7 +80,7 @@ def recognition_decision(campaign: Campaign) -> ReportDocument:
                 rows=rows,
                 title="Phụ lục I",
                 subtitle=f"DANH SÁCH SÁNG KIẾN CẢI CÁCH HÀNH CHÍNH ĐƯỢC CÔNG NHẬN NĂM {campaign.year}",
-                widths_cm=[1.2, 8, 6, 4.5, 4, 1.8],
+                widths_cm=[1.4, 8, 6, 4.5, 4, 1.8],
             ),
             Table(
                 columns=["STT", "Tên sáng kiến", "Đơn vị", "Điểm"],
@@ -95,7 +88,7 @@ def recognition_decision(campaign: Campaign) -> ReportDocument:
                 title="Phụ lục II",
                 subtitle="SÁNG KIẾN ĐỀ NGHỊ TẶNG BẰNG KHEN CỦA CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ",
                 note=f"Xếp theo điểm cuối cùng của Hội đồng; {Campaign.TieRule(campaign.tie_rule).label.lower()}.",
-                widths_cm=[1.2, 12, 6, 2],
+                widths_cm=[1.4, 12, 6, 2],
             ),
         ],
         signer_authority="KT. CHỦ TỊCH",
