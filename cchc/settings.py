@@ -4,6 +4,7 @@ The embedded default (no DATABASE_URL) is one SQLite file under var/, which is w
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "cchc.core",
     "cchc.org",
     "cchc.plans",
@@ -68,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Content-Security-Policy on every answer (cchc.core.middleware; the policy is CSP_DIRECTIVES below).
+    "cchc.core.middleware.ContentSecurityPolicyMiddleware",
+    # django-axes last, so it can turn a locked-out login into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cchc.urls"
@@ -132,6 +138,29 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Login security: throttling and lockout with django-axes -------------------------------------------
+# The lockout check runs first; accounts are then checked by Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "cchc.core.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# AXES_FAILURE_LIMIT wrong passwords lock the account, and (separately) the address they came from, for
+# LOGIN_COOLOFF_MINUTES. An office behind one NAT address shares the address count: raise the limit or
+# key by username only (LOGIN_LOCKOUT_BY=username) if that bites.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_list("LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cchc.core.security.lockout_response"
+AXES_HANDLER = "cchc.core.security.AuditedAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "cchc.core.security.client_ip"
+# Behind a reverse proxy every request comes from the proxy's address: name the header the proxy sets
+# to the client's address, as a request.META key (nginx `proxy_set_header X-Real-IP $remote_addr;` →
+# CLIENT_IP_HEADER=HTTP_X_REAL_IP). With X-Forwarded-For the right-most entry is used, the one our own
+# proxy appended. Unset: REMOTE_ADDR (direct connections, `make run`).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# --- end login security ---------------------------------------------------------------------------------
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -164,7 +193,34 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# --- HSTS: an hour by default; raise SECURE_HSTS_SECONDS up to a year (31536000) once HTTPS is settled.
+# Subdomains and the browsers' preload list are commitments for the whole domain, so they are opt-in.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600)
+if not 0 <= SECURE_HSTS_SECONDS <= 2 * 365 * 24 * 3600:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS phải từ 0 đến 63072000 giây (hai năm).")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# --- end HSTS
+
+# --- Content-Security-Policy (cchc.core.middleware): scripts, styles, fonts and requests only from this
+# site; no inline script, no eval, no style="" attributes; no framing, no foreign form targets.
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+}
+# The admin (/quan-tri/) gets the same policy: Django 5.2's admin templates have no inline script or
+# handler; their one inline <style> (change lists without actions) does not occur here (see the tests).
+# Report-only mode to try a policy change on a running site without breaking pages.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# --- end Content-Security-Policy
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

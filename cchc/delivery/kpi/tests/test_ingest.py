@@ -478,9 +478,7 @@ def test_row_numbers_stay_right_deep_in_a_large_file_read_with_two_threads(tmp_p
     big.unlink()
     con = duckdb.connect()
     con.execute("SET threads = 2")
-    started = time.perf_counter()
     result = stage_file(bad, out_path=tmp_path / "staged.parquet", con=con)
-    assert time.perf_counter() - started < 15
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (2, "channel", "«9» không phải kênh nộp hồ sơ (1–3 hoặc Trực tiếp, Trực tuyến, Bưu chính công ích)"),
         (300_001, "submitted_at", "«2026-13-01 08:00:00» không phải ngày giờ hợp lệ"),
