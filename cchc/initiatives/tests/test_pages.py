@@ -210,3 +210,41 @@ def test_list_pages_do_not_grow_queries_with_rows(campaign, people, world, login
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_council_board_and_the_library_do_not_grow_queries_with_rows(
+    campaign, people, world, login, council
+):
+    def add(n):
+        for k in range(n):
+            i = services.initiative_create(
+                actor=people["officer"],
+                campaign=campaign,
+                unit=world.mao_dien,
+                data=form_data(campaign, title=f"Sáng kiến {k}"),
+                authors=AUTHORS,
+            )
+            from cchc.initiatives.tests.conftest import BEFORE
+
+            i = services.initiative_submit(actor=people["head"], initiative=i, expected_version=1, now=BEFORE)
+            i = services.initiative_check(
+                actor=people["science"], initiative=i, expected_version=i.version, decision="eligible"
+            )
+            score(people, i, "member")
+            services.verdict_record(actor=people["chair"], initiative=i, recognised=True, method="mean")
+
+    member = login(people["member"])
+    board = reverse("initiatives:council", args=[campaign.pk])
+    library = reverse("initiatives:library")
+    add(2)
+    with CaptureQueriesContext(connection) as few_board:
+        member.get(board)
+    with CaptureQueriesContext(connection) as few_library:
+        member.get(library)
+    add(6)
+    with CaptureQueriesContext(connection) as many_board:
+        member.get(board)
+    with CaptureQueriesContext(connection) as many_library:
+        member.get(library)
+    assert len(many_board) == len(few_board)
+    assert len(many_library) == len(few_library)
