@@ -516,6 +516,9 @@ def decision_export(request, pk: int, fmt: str):
     campaign = access_campaign(request.user, pk)
     if fmt not in ("docx", "xlsx"):
         raise Http404
+    # The draft stays with Sở KH&CN until the decision is recorded; then every unit may download it.
+    if campaign.status != Campaign.Status.DECIDED and not is_reviewer(request.user, campaign):
+        raise Http404("Không tìm thấy trang.")
     document = documents.recognition_decision(campaign)
     if fmt == "docx":
         body, content_type = documents.render_docx(document), DOCX

@@ -248,3 +248,41 @@ def test_the_council_board_and_the_library_do_not_grow_queries_with_rows(
         member.get(library)
     assert len(many_board) == len(few_board)
     assert len(many_library) == len(few_library)
+
+
+def test_attachments_and_the_draft_decision_follow_the_same_rules(eligible, people, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.initiatives.models import Attachment, Initiative
+
+    Initiative.objects.filter(pk=eligible.pk).update(status="draft")
+    eligible.refresh_from_db()
+    services.attachment_add(
+        actor=people["officer"], initiative=eligible, upload=SimpleUploadedFile("mo-ta.pdf", b"%PDF-1.4 x")
+    )
+    Initiative.objects.filter(pk=eligible.pk).update(status="eligible")
+    url = reverse("initiatives:attachment_download", args=[Attachment.objects.get().pk])
+    _check(
+        login,
+        people,
+        url,
+        {"anonymous": 302, "officer": 200, "sibling": 404, "member": 200, "conflicted": 404, "leader": 200},
+    )
+    draft_decision = reverse("initiatives:decision_export", args=[eligible.campaign_id, "docx"])
+    _check(
+        login,
+        people,
+        draft_decision,
+        {"anonymous": 302, "officer": 404, "sibling": 404, "member": 404, "science": 200, "leader": 404},
+    )
+    check = reverse("initiatives:initiative_check", args=[eligible.pk])
+    for who in ("officer", "head", "member", "leader"):
+        assert _status(login, people[who], check, "post", {"decision": "return", "reason": "x"}) == 404, who
+
+
+def test_the_library_never_shows_the_confidential_part(recognised, people, login):
+    from cchc.initiatives.models import Initiative
+
+    Initiative.objects.filter(pk=recognised.pk).update(confidential="Mã nguồn phần mềm nhắc hạn")
+    page = login(None).get(reverse("initiatives:library_detail", args=[recognised.pk]))
+    assert "Mã nguồn phần mềm" not in page.content.decode()
