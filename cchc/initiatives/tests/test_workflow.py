@@ -239,3 +239,22 @@ def test_top_five_with_the_campaigns_tie_rule(campaign, people, world, council):
     campaign.award_count = 1
     assert len(selectors.top_awards(campaign)) == 1
     assert isinstance(made[0].first_submitted_at, datetime)
+
+
+def test_a_stale_score_sheet_is_refused_and_the_first_save_stays(eligible, people):
+    codes = {"novelty": 8, "effect": 8, "replicability": 8, "scope": 8}
+    review = services.review_save(
+        actor=people["member"], initiative=eligible, scores=codes, expected_version=0
+    )
+    services.review_save(
+        actor=people["member"], initiative=eligible, scores=codes, expected_version=review.version
+    )
+    with pytest.raises(ConflictError):
+        services.review_save(
+            actor=people["member"],
+            initiative=eligible,
+            scores={**codes, "scope": 1},
+            expected_version=review.version,
+        )
+    review.refresh_from_db()
+    assert review.total == 80 and review.version == 2
