@@ -144,3 +144,14 @@ def score(people, initiative, who, values=(8, 8, 8, 8)):
     return services.review_save(
         actor=people[who], initiative=initiative, scores=dict(zip(codes, values, strict=True))
     )
+
+
+@pytest.fixture
+def recognised(eligible, people):
+    score(people, eligible, "member", (9, 9, 9, 9))
+    score(people, eligible, "chair", (8, 8, 8, 8))
+    from cchc.initiatives import services
+
+    services.verdict_record(actor=people["chair"], initiative=eligible, recognised=True, method="mean")
+    eligible.refresh_from_db()
+    return eligible

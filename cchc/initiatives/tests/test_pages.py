@@ -26,15 +26,6 @@ PERSONAS = [
 ]
 
 
-@pytest.fixture
-def recognised(eligible, people):
-    score(people, eligible, "member", (9, 9, 9, 9))
-    score(people, eligible, "chair", (8, 8, 8, 8))
-    services.verdict_record(actor=people["chair"], initiative=eligible, recognised=True, method="mean")
-    eligible.refresh_from_db()
-    return eligible
-
-
 def _status(login, user, url, method="get", data=None):
     client = login(user)
     response = getattr(client, method)(url, data or {})
