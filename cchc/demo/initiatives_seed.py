@@ -97,6 +97,16 @@ INITIATIVES = [
 ]
 
 
+# Who drafts and who submits, where the demo has such a person (otherwise the loader itself).
+DRAFTERS = {
+    "10930": "maodien.chuyenvien",
+    "11948": "blv.chuyenvien",
+    "SGDDT": "sgddt.chuyenvien",
+    "10606": "namsach.chuyenvien",
+}
+HEADS = {"10930": "maodien.lanhdao", "11948": "blv.lanhdao"}
+
+
 def _user(username: str, full_name: str, unit: Unit, role: str, position: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -177,7 +187,7 @@ def load_initiatives_demo() -> Campaign:
     for position, (code, field_code, title, authors, _scores) in enumerate(INITIATIVES):
         unit = units[code]
         initiative = services.initiative_create(
-            actor=None,
+            actor=_existing(DRAFTERS.get(code, "")),
             campaign=campaign,
             unit=unit,
             data={
@@ -196,8 +206,9 @@ def load_initiatives_demo() -> Campaign:
         initiatives.append(initiative)
 
     for number, initiative in enumerate(initiatives):
+        head = _existing(HEADS.get(initiative.unit.code, ""))
         initiative = services.initiative_submit(
-            actor=None,
+            actor=head,
             initiative=initiative,
             expected_version=initiative.version,
             now=datetime(2025, 9, 20 + number, 10, 0, tzinfo=TZ),
@@ -211,7 +222,7 @@ def load_initiatives_demo() -> Campaign:
                 reason="Bổ sung số liệu hồ sơ trước và sau khi áp dụng và xác nhận của đơn vị áp dụng thử.",
             )
             initiative = services.initiative_submit(
-                actor=None,
+                actor=head,
                 initiative=initiative,
                 expected_version=initiative.version,
                 now=datetime(2025, 10, 3, 9, 0, tzinfo=TZ),
