@@ -277,3 +277,11 @@ def test_the_library_never_shows_the_confidential_part(recognised, people, login
     Initiative.objects.filter(pk=recognised.pk).update(confidential="Mã nguồn phần mềm nhắc hạn")
     page = login(None).get(reverse("initiatives:library_detail", args=[recognised.pk]))
     assert "Mã nguồn phần mềm" not in page.content.decode()
+
+
+def test_an_administrator_edits_the_campaign_data_in_the_admin(campaign, people, login):
+    admin = login(people["admin"])
+    assert admin.get(reverse("admin:initiatives_campaign_changelist")).status_code == 200
+    page = admin.get(reverse("admin:initiatives_campaign_change", args=[campaign.pk]))
+    assert page.status_code == 200 and "Tính mới" in page.content.decode()
+    assert login(people["science"]).get(reverse("admin:initiatives_campaign_changelist")).status_code == 302
