@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cchc.docimport",
     "cchc.delivery",
     "cchc.initiatives",
+    "cchc.scoring",
     "cchc.demo",
 ]
 
@@ -171,6 +172,31 @@ EVIDENCE_EXTENSIONS = env_list("EVIDENCE_EXTENSIONS", "pdf,doc,docx,xls,xlsx,odt
 # One-stop dossiers: Parquet snapshots read by DuckDB (cchc.delivery.store).
 DOSSIER_STORE_DIR = Path(os.environ.get("DOSSIER_STORE_DIR", BASE_DIR / "var" / "dossiers"))
 DOSSIER_UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_MB", 200) * 1024 * 1024
+
+# Bounded uploads (cchc.core.uploads): checked before any parsing, on every upload path.
+# The table in docs/operator-guide.md explains each one.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 30) * 1024 * 1024  # plan documents, Excel and CSV imports
+UPLOAD_UNZIPPED_MAX_BYTES = env_int("UPLOAD_UNZIPPED_MAX_MB", 100) * 1024 * 1024  # .docx/.xlsx/.odt/.zip
+UPLOAD_ZIP_MAX_ENTRIES = env_int("UPLOAD_ZIP_MAX_ENTRIES", 2000)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)  # per entry over 1 MB unzipped
+UPLOAD_PDF_MAX_PAGES = env_int("UPLOAD_PDF_MAX_PAGES", 300)
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)  # data rows per sheet of a plan/unit/user import
+IMPORT_ERRORS_SHOWN = env_int("IMPORT_ERRORS_SHOWN", 50)  # then "và 1.999.950 lỗi khác"
+UPLOAD_PROCESS_SECONDS = env_int("UPLOAD_PROCESS_SECONDS", 120)  # wall clock of one extraction (OCR included)
+UPLOAD_PROCESS_MEMORY_MB = env_int("UPLOAD_PROCESS_MEMORY_MB", 1536)  # address space of that child
+UPLOAD_PROCESS_CONCURRENCY = env_int("UPLOAD_PROCESS_CONCURRENCY", 2)  # children at once, site-wide
+UPLOAD_PROCESS_WAIT_SECONDS = env_int("UPLOAD_PROCESS_WAIT_SECONDS", 5)  # then "thử lại sau ít phút"
+DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES = env_int("DOSSIER_UPLOAD_MAX_UNZIPPED_MB", 2048) * 1024 * 1024
+# A request body past this is not written to disk at all (the largest upload is a dossier file).
+UPLOAD_REQUEST_MAX_BYTES = (
+    max(DOSSIER_UPLOAD_MAX_BYTES, UPLOAD_MAX_BYTES, EVIDENCE_MAX_BYTES) + 10 * 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "cchc.core.uploads.UploadCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024

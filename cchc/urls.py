@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("cchc.reporting.urls")),
     path("", include("cchc.docimport.urls")),
     path("", include("cchc.delivery.urls")),
+    path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -2,6 +2,11 @@
 
 Every import in cchc validates the whole file first and collects every problem as a RowError that
 names the sheet, row and column in Vietnamese; only a file without errors is written.
+
+Reading is bounded (``cchc.core.uploads``): the file size and, for .xlsx, the zip directory are
+checked before openpyxl opens it; a sheet stops being read at ``IMPORT_MAX_ROWS`` data rows and
+the file is refused (an all-or-nothing import must not be cut short silently); reading stops at
+the processing deadline. Error lists shown to people are capped (``ImportFileError.shown``).
 """
 
 import csv
@@ -14,6 +19,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from cchc.core import uploads
 from cchc.core.text import fold_key, nfc
 
 
@@ -39,6 +45,15 @@ class ImportFileError(Exception):
     def __init__(self, errors: Iterable[RowError | str]):
         self.errors = [e if isinstance(e, RowError) else RowError("", None, None, str(e)) for e in errors]
         super().__init__("; ".join(str(e) for e in self.errors[:5]))
+
+    @property
+    def shown(self) -> list[str]:
+        """The first IMPORT_ERRORS_SHOWN errors as text, then "và 1.999.950 lỗi khác."."""
+        return uploads.capped(self.errors)
+
+    @property
+    def count(self) -> int:
+        return len(self.errors)
 
 
 @dataclass
@@ -69,11 +84,48 @@ def read_workbook(data: bytes, filename: str, *, header_marker: str | None = Non
     """Sheets of a .xlsx or .csv file. The header is the first row, or the first row whose first
     cell folds to `header_marker` (exports put a title above the table)."""
     name = (filename or "").lower()
-    if name.endswith(".csv"):
-        return [_read_csv(data, header_marker)]
-    if name.endswith(".xlsx") or name.endswith(".xlsm"):
-        return _read_xlsx(data, header_marker)
-    raise ImportFileError(["Chỉ nhận tệp .xlsx hoặc .csv."])
+    if not (name.endswith((".csv", ".xlsx", ".xlsm"))):
+        raise ImportFileError(["Chỉ nhận tệp .xlsx hoặc .csv."])
+    try:
+        uploads.check_size(len(data), name=filename)
+        budget = _Budget(filename)
+        if name.endswith(".csv"):
+            return [_read_csv(data, header_marker, budget)]
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise ImportFileError(["Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."])
+        uploads.check_zip(data, name=filename)
+        uploads.check_sheet_rows(data, name=filename)
+        return _read_xlsx(data, header_marker, budget)
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(exc.messages) from exc
+
+
+class _Budget:
+    """Rows and time a file may use while it is read."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.max_rows = uploads.limit("IMPORT_MAX_ROWS")
+        self.deadline = uploads.Deadline()
+
+    def rows(self, sheet: str, numbered: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, list[Any]]]:
+        """The rows in order, refusing the file at the first row past the limit: the rest of a
+        million-row sheet is never read. Blank rows do not count (sheets formatted far down)."""
+        filled = 0
+        for number, values in numbered:
+            values = list(values)
+            if number % 1000 == 0:
+                self.deadline.check()
+            if any(v not in (None, "") for v in values):
+                filled += 1
+                # The header and a title above it may sit in the first rows: allow a few extra.
+                if filled > self.max_rows + 30:
+                    raise uploads.UploadRefused(
+                        f"Trang tính «{sheet}» có hơn {uploads.vn_int(self.max_rows)} dòng dữ liệu, "
+                        f"giới hạn mỗi lần nhập là {uploads.vn_int(self.max_rows)} dòng. "
+                        "Hãy chia tệp thành nhiều lần nhập."
+                    )
+            yield number, values
 
 
 def _find_header(rows: list[tuple[int, list[Any]]], header_marker: str | None) -> int:
@@ -97,7 +149,7 @@ def _build_sheet(name: str, raw_rows: list[tuple[int, list[Any]]], header_marker
     return Sheet(name=name, header=header, rows=rows, header_row=header_row)
 
 
-def _read_csv(data: bytes, header_marker: str | None) -> Sheet:
+def _read_csv(data: bytes, header_marker: str | None, budget: _Budget) -> Sheet:
     for encoding in ("utf-8-sig", "cp1258", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -111,11 +163,14 @@ def _read_csv(data: bytes, header_marker: str | None) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     reader: Iterator[list[str]] = csv.reader(io.StringIO(text), dialect)
-    rows = [(number, row) for number, row in enumerate(reader, start=1)]
+    try:
+        rows = list(budget.rows("CSV", enumerate(reader, start=1)))
+    except csv.Error as exc:
+        raise ImportFileError([f"Không đọc được tệp CSV: {exc}."]) from exc
     return _build_sheet("CSV", rows, header_marker)
 
 
-def _read_xlsx(data: bytes, header_marker: str | None) -> list[Sheet]:
+def _read_xlsx(data: bytes, header_marker: str | None, budget: _Budget) -> list[Sheet]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -123,10 +178,8 @@ def _read_xlsx(data: bytes, header_marker: str | None) -> list[Sheet]:
     sheets = []
     try:
         for worksheet in workbook.worksheets:
-            rows = [
-                (number, list(values))
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-            ]
+            numbered = enumerate(worksheet.iter_rows(values_only=True), start=1)
+            rows = list(budget.rows(worksheet.title, numbered))
             sheets.append(_build_sheet(worksheet.title, rows, header_marker))
     finally:
         workbook.close()

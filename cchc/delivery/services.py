@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cchc.core import audit
+from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError
 from cchc.core.numbers import format_number
 from cchc.delivery import store
@@ -151,6 +151,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _check_bomb(path: Path, name: str) -> None:
+    """A workbook is measured from its zip directory before openpyxl inflates it. The size of the
+    file itself is the upload form's limit: the server command may import bigger exports."""
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            return
+    uploads.check_zip(
+        path,
+        name=name,
+        max_unzipped=uploads.limit("DOSSIER_UPLOAD_MAX_UNZIPPED_BYTES"),
+        max_entries=uploads.limit("UPLOAD_ZIP_MAX_ENTRIES"),
+    )
+
+
 def dossiers_import(
     *,
     actor,
@@ -165,6 +179,7 @@ def dossiers_import(
     snapshot, the recomputed figures and the batch's success are committed together."""
     _require_manager(actor)
     path = Path(path)
+    _check_bomb(path, file_name or path.name)
     report = progress or (lambda phase, fraction: None)
     started = time.perf_counter()
     with transaction.atomic():

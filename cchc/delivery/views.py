@@ -297,4 +297,5 @@ def import_detail(request, pk: int):
     batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
     if batch is None:
         raise Http404("Không tìm thấy lần nhập.")
-    return render(request, "delivery/import_detail.html", {"batch": batch})
+    more_errors = batch.error_count - len(batch.errors or []) if batch.errors else 0
+    return render(request, "delivery/import_detail.html", {"batch": batch, "more_errors": more_errors})

@@ -13,6 +13,7 @@ from cchc.delivery.selectors import current_import
 from cchc.demo.delivery_seed import DEMO_DOSSIERS, load_delivery_demo
 from cchc.demo.initiatives_seed import load_initiatives_demo
 from cchc.demo.reporting_seed import load_reporting_demo
+from cchc.demo.scoring_seed import load_scoring_demo
 from cchc.demo.units import CITY_CODE, department_code, load_units
 from cchc.org import services as org_services
 from cchc.org.models import Membership, Unit
@@ -179,6 +180,7 @@ def load_demo(*, with_progress: bool = True, dossiers: int = DEMO_DOSSIERS) -> d
             load_delivery_demo(rows=dossiers)
         load_reporting_demo()
         load_initiatives_demo()
+        load_scoring_demo()
     return {
         "units": Unit.objects.count(),
         "plans": Plan.objects.count(),

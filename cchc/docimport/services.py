@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cchc.core import audit
+from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import fold_key, nfc
-from cchc.docimport.extract import ExtractError, extract_text
+from cchc.docimport.extract import Extracted, ExtractError
 from cchc.docimport.models import ImportDraft
 from cchc.docimport.parse import parse_plan_text
 from cchc.org.models import Unit
@@ -21,23 +21,22 @@ from cchc.org.permissions import scope_for
 from cchc.org.selectors import UnitMatcher
 from cchc.plans import services as plan_services
 from cchc.plans.models import Area, Plan, Target
+from cchc.plans.services import DuplicatePlanError  # noqa: F401  (raised by draft_commit; callers catch it from here)
 
-MAX_BYTES = 30 * 1024 * 1024
 TARGET_FIELDS = ("area", "text", "metric", "comparator", "threshold", "unit", "deadline_year")
 TASK_FIELDS = ("area", "number", "content", "lead", "partners", "product", "time_text")
-META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end")
+META_FIELDS = ("number", "date", "title", "kind", "year_start", "year_end", "replaces")
 
 
 def propose(
     *, data: bytes, filename: str, issuer: Unit | None = None, matcher: UnitMatcher | None = None
 ) -> dict:
-    """The proposed plan as JSON: what `import_plan --json` prints and what a draft stores."""
-    if len(data) > MAX_BYTES:
-        raise ValidationError(f"Tệp lớn hơn {MAX_BYTES // 1048576} MB, không nhập được.")
-    try:
-        extracted = extract_text(data, filename)
-    except ExtractError as exc:
-        raise ValidationError(str(exc)) from exc
+    """The proposed plan as JSON: what `import_plan --json` prints and what a draft stores.
+
+    The file is measured first (size, zip directory of a .docx, page count and structure of a PDF:
+    ``cchc.core.uploads``), then read in a child process with a time and memory limit, so a
+    document bomb costs the web process nothing."""
+    extracted = extract_bounded(data, filename)
     draft = parse_plan_text(extracted.text)
     if not draft.targets and not draft.tasks:
         raise ValidationError(
@@ -55,6 +54,19 @@ def propose(
         task["include"] = True
         _match_units(task, matcher, organisation)
     return proposal
+
+
+def extract_bounded(data: bytes, filename: str) -> Extracted:
+    """``extract_text`` behind the upload limits, in a bounded child process. A later task queue
+    can run this same call: it takes bytes and returns a picklable ``Extracted``."""
+    uploads.check_size(len(data), name=filename)
+    if b"%PDF" in data[:1024]:
+        uploads.check_pdf_structure(data, name=filename)  # instant, before pdfium counts pages
+    uploads.check_upload(data, name=filename)
+    try:
+        return uploads.run_bounded("cchc.docimport.extract:extract_text", data, filename)
+    except ExtractError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def _walk(tasks: list[dict]):
@@ -81,12 +93,18 @@ def _require(actor, issuer: Unit) -> None:
         raise PermissionDenied("Bạn không có quyền lập kế hoạch cho đơn vị này.")
 
 
-@transaction.atomic
 def draft_create(
     *, actor, data: bytes, filename: str, issuer: Unit, parent: Plan | None = None
 ) -> ImportDraft:
     _require(actor, issuer)
+    # Reading the document may take a while (OCR): no transaction is held open meanwhile.
     proposal = propose(data=data, filename=filename, issuer=issuer)
+    return _draft_save(actor=actor, proposal=proposal, filename=filename, issuer=issuer, parent=parent)
+
+
+@transaction.atomic
+def _draft_save(*, actor, proposal: dict, filename: str, issuer: Unit, parent: Plan | None) -> ImportDraft:
+    _require(actor, issuer)
     source_lines = proposal.pop("lines", [])
     draft = ImportDraft.objects.create(
         issuer=issuer,
@@ -144,7 +162,10 @@ def draft_update(*, actor, draft: ImportDraft, expected_version: int | None, edi
     matcher = UnitMatcher()
     organisation = draft.issuer.organisation or draft.issuer
     for key, value in (edits.get("meta") or {}).items():
-        if key in META_FIELDS:
+        if key == "replaces":
+            # The issued plan of the same issuer this one will supersede, chosen on the review page.
+            proposal[key] = int(value) if str(value).strip().isdigit() else None
+        elif key in META_FIELDS:
             proposal[key] = int(value) if key.startswith("year_") and str(value).isdigit() else nfc(value)
     for index, changes in (edits.get("targets") or {}).items():
         target = proposal["targets"][int(index)]
@@ -211,9 +232,24 @@ def _parent_target(target: dict, candidates: list[Target]) -> Target | None:
 
 
 @transaction.atomic
-def draft_commit(*, actor, draft: ImportDraft) -> Plan:
-    """Create the plan, its targets and tasks from the reviewed draft, all or nothing."""
+def draft_commit(
+    *,
+    actor,
+    draft: ImportDraft,
+    replaces_id: int | None = None,
+    allow_duplicate_number: bool = False,
+) -> Plan:
+    """Create the draft plan, its targets and tasks from the reviewed draft, all or nothing.
+
+    If the issuer already has a plan with this number, `plan_create` raises `DuplicatePlanError`
+    and the reviewer chooses: replace that (issued) plan, or confirm this one is distinct."""
     draft = _lock(actor, draft)
+    replaces = None
+    replaces_id = replaces_id or draft.proposal.get("replaces")
+    if replaces_id is not None:
+        replaces = Plan.objects.filter(pk=replaces_id, issuer=draft.issuer).first()
+        if replaces is None:
+            raise ValidationError("Không tìm thấy kế hoạch cần thay thế của đơn vị ban hành này.")
     proposal = draft.proposal
     year_start = proposal.get("year_start") or (
         draft.parent.year_start if draft.parent else date.today().year
@@ -236,6 +272,8 @@ def draft_commit(*, actor, draft: ImportDraft) -> Plan:
         year_start=year_start,
         year_end=year_end,
         status=Plan.Status.DRAFT,
+        replaces=replaces,
+        allow_duplicate_number=allow_duplicate_number,
     )
     candidates = list(draft.parent.targets.all()) if draft.parent else []
     errors: list[str] = []

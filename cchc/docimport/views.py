@@ -1,5 +1,7 @@
 """Upload a plan document, review the proposal side by side with its source, correct, commit."""
 
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
+from cchc.core.uploads import read_upload
 from cchc.docimport import services
 from cchc.docimport.models import ImportDraft
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
-from cchc.plans.models import Area, Target
-from cchc.plans.permissions import plans_visible
+from cchc.plans.forms import duplicate_choice
+from cchc.plans.models import Area, Plan, Target
+from cchc.plans.permissions import plan_issuers, plans_visible
+from cchc.plans.services import DuplicatePlanError
 
 
 class UploadForm(forms.Form):
@@ -32,14 +37,6 @@ class UploadForm(forms.Form):
         ]
 
 
-def _issuers(scope):
-    return [
-        u
-        for u in Unit.objects.filter(kind__in=Unit.REPORTING_KINDS).order_by("depth", "sort_order", "name")
-        if scope.can_edit_plan_of(u)
-    ]
-
-
 def _access(user, pk: int) -> ImportDraft:
     draft = ImportDraft.objects.select_related("issuer", "parent", "plan").filter(pk=pk).first()
     if draft is None or not (
@@ -52,7 +49,7 @@ def _access(user, pk: int) -> ImportDraft:
 @login_required
 def upload(request):
     scope = scope_for(request.user)
-    issuers = _issuers(scope)
+    issuers = plan_issuers(scope)
     if not issuers:
         raise Http404
     parents = plans_visible(scope).select_related("issuer").order_by("issuer__depth", "number")
@@ -65,7 +62,7 @@ def upload(request):
         try:
             draft = services.draft_create(
                 actor=request.user,
-                data=upload_file.read(),
+                data=read_upload(upload_file),
                 filename=upload_file.name,
                 issuer=Unit.objects.get(pk=form.cleaned_data["issuer"]),
                 parent=parent,
@@ -99,6 +96,7 @@ def _edits_from(post) -> dict:
 def review(request, pk: int):
     draft = _access(request.user, pk)
     errors: list[str] = []
+    duplicates = []
     if request.method == "POST":
         try:
             draft = services.draft_update(
@@ -108,13 +106,21 @@ def review(request, pk: int):
                 edits=_edits_from(request.POST),
             )
             if request.POST.get("then") == "commit":
-                plan = services.draft_commit(actor=request.user, draft=draft)
+                replaces_id, distinct = duplicate_choice(request.POST)
+                plan = services.draft_commit(
+                    actor=request.user,
+                    draft=draft,
+                    replaces_id=replaces_id,
+                    allow_duplicate_number=distinct,
+                )
                 messages.success(
                     request, "Đã tạo dự thảo kế hoạch từ văn bản. Hãy rà soát lần cuối rồi ban hành."
                 )
                 return redirect("plans:plan_detail", pk=plan.pk)
             messages.success(request, "Đã lưu các chỉnh sửa.")
             return redirect("docimport:review", pk=draft.pk)
+        except DuplicatePlanError as exc:
+            duplicates = exc.existing
         except (ValidationError, ConflictError) as exc:
             errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         except PermissionDenied as exc:
@@ -133,7 +139,14 @@ def review(request, pk: int):
             "proposal": proposal,
             "tasks": tasks,
             "targets": list(enumerate(proposal.get("targets", []))),
-            "lines": list(enumerate(draft.source_lines, start=1)),
+            # NFC (keeping the indentation) so a tone mark stored apart from its letter is drawn on it.
+            "lines": [
+                (n, unicodedata.normalize("NFC", line)) for n, line in enumerate(draft.source_lines, start=1)
+            ],
+            "duplicates": duplicates,
+            "replaceable": Plan.objects.filter(issuer=draft.issuer, status=Plan.Status.ISSUED).order_by(
+                "-issued_on"
+            ),
             "areas": Area.choices,
             "comparators": Target.Comparator.choices,
             "errors": errors,

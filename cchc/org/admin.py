@@ -10,6 +10,7 @@ from django.urls import path
 
 from cchc.core import audit
 from cchc.core.tabular import ImportFileError
+from cchc.core.uploads import UploadRefused, read_upload
 from cchc.org import services
 from cchc.org.models import Membership, Unit, User
 
@@ -39,10 +40,12 @@ class ImportMixin:
             upload = form.cleaned_data["file"]
             try:
                 result = type(self).import_service(
-                    actor=request.user, data=upload.read(), filename=upload.name
+                    actor=request.user, data=read_upload(upload), filename=upload.name
                 )
             except ImportFileError as exc:
-                errors = exc.errors
+                errors = exc.shown
+            except UploadRefused as exc:
+                errors = exc.messages
             else:
                 messages.success(request, "Đã nhập: " + ", ".join(f"{k} {v}" for k, v in result.items()))
                 return redirect(f"admin:org_{self.model._meta.model_name}_changelist")

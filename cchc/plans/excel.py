@@ -392,8 +392,12 @@ def _parse_tasks(sheet: Sheet, plan: Plan, matcher: UnitMatcher, errors: list[Ro
         if status is None:
             reader.error(row, "status", f"trạng thái «{status_text}» không hợp lệ.")
         progress = reader.integer(row, values, "progress", label="tiến độ", low=0, high=100)
-        if status == Task.Status.NOT_STARTED and progress:
-            reader.error(row, "progress", "nhiệm vụ «Chưa thực hiện» thì tiến độ phải là 0%.")
+        if status is not None and progress is not None:
+            try:
+                services.check_task_progress(status, progress)
+            except ValidationError as exc:
+                message = " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+                reader.error(row, "progress", message[:1].lower() + message[1:])
         is_child = number in SUBTASK_MARKERS
         if is_child and last_top_row is None:
             reader.error(row, "number", "việc con («-») phải đứng sau một nhiệm vụ có số thứ tự.")

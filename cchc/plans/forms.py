@@ -115,3 +115,29 @@ class ConcretiseForm(forms.Form):
         self.fields["tasks"].choices = [
             (t.pk, str(t)) for t in parent.tasks.filter(parent=None).order_by("area", "position")
         ]
+
+
+class PlanIssueForm(forms.Form):
+    number = forms.CharField(label="Số, ký hiệu", max_length=60)
+    issued_on = forms.DateField(label="Ngày ban hành", widget=forms.DateInput(attrs={"type": "date"}))
+    allow_duplicate_number = forms.BooleanField(
+        label="Tôi xác nhận đây là kế hoạch khác với kế hoạch cùng số đã có", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, ask_duplicate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_duplicate:  # asked only once the number turns out to be taken
+            del self.fields["allow_duplicate_number"]
+
+
+class PlanDeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def duplicate_choice(data) -> tuple[int | None, bool]:
+    """The answer to the duplicate-number question: ("replace-<pk>" → that plan) or "distinct"."""
+    choice = (data.get("on_duplicate") or "").strip()
+    if choice.startswith("replace-") and choice[8:].isdigit():
+        return int(choice[8:]), False
+    return None, choice == "distinct"

@@ -27,6 +27,7 @@ class Plan(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Dự thảo"
         ISSUED = "issued", "Đã ban hành"
+        SUPERSEDED = "superseded", "Đã được thay thế"
 
     issuer = models.ForeignKey(
         Unit, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="plans"
@@ -48,6 +49,16 @@ class Plan(TimeStampedModel):
     status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT)
     signer = models.CharField("người ký", max_length=150, blank=True)
     signer_title = models.CharField("chức vụ người ký", max_length=150, blank=True)
+    # A draft that will replace an issued plan of the same issuer when it is issued; the old plan is
+    # then kept, read-only, as superseded (history, submitted reports and child plans still point at it).
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="thay thế kế hoạch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replacements",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -62,6 +73,14 @@ class Plan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} – {self.title}" if self.number else self.title
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.status == self.Status.SUPERSEDED
 
     @property
     def years_label(self) -> str:

@@ -76,6 +76,21 @@ class AreaSection:
     status_counts: dict[str, int] = field(default_factory=dict)
 
 
+def plan_duplicates(*, issuer: Unit, number: str, exclude: tuple[int, ...] = ()) -> QuerySet[Plan]:
+    """Live plans (draft or issued) of the same issuer with the same number, written the same way up
+    to case and spacing. Superseded plans are history and do not count."""
+    number = " ".join((number or "").split())
+    if not number:
+        return Plan.objects.none()
+    return (
+        Plan.objects.filter(issuer=issuer, number__iexact=number)
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .exclude(pk__in=[pk for pk in exclude if pk])
+        .select_related("issuer")
+        .order_by("-issued_on", "-pk")
+    )
+
+
 def plan_by_area(*, plan: Plan) -> list[AreaSection]:
     """The plan as its document reads: per area, its targets then its tasks with their sub-items."""
     sections = {value: AreaSection(value, label) for value, label in Area.choices}

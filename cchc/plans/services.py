@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cchc.core import audit
+from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import fold, nfc
 from cchc.core.timetext import parse_time_text
@@ -22,6 +22,7 @@ from cchc.org.permissions import scope_for
 from cchc.org.selectors import UnitMatcher
 from cchc.plans.models import Area, Plan, Target, Task, TaskEvidence
 from cchc.plans.permissions import can_edit_plan, can_edit_task
+from cchc.plans.selectors import plan_duplicates
 
 PLAN_FIELDS = (
     "issuer",
@@ -35,6 +36,7 @@ PLAN_FIELDS = (
     "status",
     "signer",
     "signer_title",
+    "replaces",
 )
 TARGET_FIELDS = (
     "area",
@@ -118,13 +120,72 @@ def _validate_plan(plan: Plan) -> None:
         raise ValidationError({"parent": "Kế hoạch cấp trên phải do đơn vị cấp trên ban hành."})
 
 
+class DuplicatePlanError(ValidationError):
+    """Another live plan of the issuer has this number. The caller shows it and asks: replace that
+    plan, or confirm this one is distinct. Nothing was written."""
+
+    def __init__(self, existing: Sequence[Plan], number: str):
+        self.existing = list(existing)
+        names = "; ".join(f"«{p}» ({p.get_status_display().lower()})" for p in self.existing)
+        super().__init__(
+            f"{self.existing[0].issuer} đã có kế hoạch số {number}: {names}. Hãy chọn thay thế kế hoạch "
+            "đó, hoặc xác nhận đây là một kế hoạch khác."
+        )
+
+
+def _check_duplicate(plan: Plan, *, allow_duplicate_number: bool) -> None:
+    if allow_duplicate_number:
+        return
+    existing = list(
+        plan_duplicates(issuer=plan.issuer, number=plan.number, exclude=(plan.pk, plan.replaces_id))
+    )
+    if existing:
+        raise DuplicatePlanError(existing, plan.number)
+
+
+def _check_replaces(plan: Plan) -> None:
+    old = plan.replaces
+    if old is None:
+        return
+    if old.issuer_id != plan.issuer_id:
+        raise ValidationError({"replaces": "Chỉ thay thế được kế hoạch của cùng cơ quan ban hành."})
+    if old.status != Plan.Status.ISSUED:
+        raise ValidationError(
+            {"replaces": f"«{old}» chưa ban hành hoặc đã được thay thế, không thay thế được."}
+        )
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError({"replaces": "Kế hoạch thay thế phải được lập ở dạng dự thảo rồi ban hành."})
+    other = Plan.objects.filter(replaces=old, status=Plan.Status.DRAFT).exclude(pk=plan.pk).first()
+    if other is not None:
+        raise ValidationError({"replaces": f"Đã có dự thảo «{other}» thay thế kế hoạch này."})
+
+
 @transaction.atomic
-def plan_create(*, actor, issuer: Unit, title: str, year_start: int, year_end: int, **fields) -> Plan:
+def plan_create(
+    *,
+    actor,
+    issuer: Unit,
+    title: str,
+    year_start: int,
+    year_end: int,
+    replaces: Plan | None = None,
+    allow_duplicate_number: bool = False,
+    **fields,
+) -> Plan:
+    """A new plan. A number the issuer already uses raises `DuplicatePlanError` unless the caller
+    says which: `replaces` (an issued plan this draft will supersede) or `allow_duplicate_number`."""
     _require_issuer(actor, issuer)
-    plan = Plan(issuer=issuer, title=title, year_start=year_start, year_end=year_end, **fields)
+    plan = Plan(
+        issuer=issuer, title=title, year_start=year_start, year_end=year_end, replaces=replaces, **fields
+    )
     _validate_plan(plan)
+    _check_replaces(plan)
+    _check_duplicate(plan, allow_duplicate_number=allow_duplicate_number)
     plan.save()
-    audit.record(actor=actor, action="create", instance=plan, changes=audit.snapshot(plan, PLAN_FIELDS))
+    changes = audit.snapshot(plan, PLAN_FIELDS)
+    if allow_duplicate_number and plan_duplicates(issuer=issuer, number=plan.number, exclude=(plan.pk,)):
+        changes["duplicate_number_confirmed"] = True
+    audit.record(actor=actor, action="create", instance=plan, changes=changes)
     return plan
 
 
@@ -134,10 +195,100 @@ def plan_update(*, actor, plan: Plan, expected_version: int | None = None, **fie
     plan = _locked(Plan, plan.pk)
     _check_version(plan, expected_version)
     before = audit.snapshot(plan, PLAN_FIELDS)
+    if (
+        Plan.Status.SUPERSEDED in (plan.status, fields.get("status"))
+        and fields.get("status", plan.status) != plan.status
+    ):
+        raise ValidationError("Một kế hoạch chỉ được thay thế khi ban hành kế hoạch thay thế nó.")
     for name, value in fields.items():
         setattr(plan, name, value)
     _validate_plan(plan)
     return _save_changed(plan, actor=actor, changes=audit.diff(before, audit.snapshot(plan, PLAN_FIELDS)))
+
+
+@transaction.atomic
+def plan_issue(
+    *,
+    actor,
+    plan: Plan,
+    expected_version: int | None,
+    number: str | None = None,
+    issued_on: date | None = None,
+    allow_duplicate_number: bool = False,
+) -> Plan:
+    """Draft → issued. The plan gets its number and date as signed; if it replaces an issued plan, that
+    plan becomes superseded in the same transaction (and stops feeding new reports)."""
+    _require_plan_edit(actor, plan)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("issuer", "replaces").get(pk=plan.pk)
+    _check_version(plan, expected_version)
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError("Chỉ ban hành được kế hoạch đang ở dạng dự thảo.")
+    before = audit.snapshot(plan, PLAN_FIELDS)
+    if number is not None:
+        plan.number = " ".join(nfc(number).split())
+    if issued_on is not None:
+        plan.issued_on = issued_on
+    errors = {}
+    if not plan.number:
+        errors["number"] = "Kế hoạch ban hành phải có số, ký hiệu."
+    if not plan.issued_on:
+        errors["issued_on"] = "Kế hoạch ban hành phải có ngày ban hành."
+    if not plan.tasks.exists() and not plan.targets.exists():
+        errors["__all__"] = "Kế hoạch chưa có chỉ tiêu hay nhiệm vụ nào, chưa ban hành được."
+    if errors:
+        raise ValidationError(errors)
+    _validate_plan(plan)
+    _check_replaces(plan)
+    _check_duplicate(plan, allow_duplicate_number=allow_duplicate_number)
+    old = plan.replaces
+    plan.status = Plan.Status.ISSUED
+    _save_changed(
+        plan, actor=actor, changes=audit.diff(before, audit.snapshot(plan, PLAN_FIELDS)), action="status"
+    )
+    if old is not None:
+        old = _locked(Plan, old.pk)
+        old.status = Plan.Status.SUPERSEDED
+        _save_changed(
+            old,
+            actor=actor,
+            changes={"status": [Plan.Status.ISSUED, Plan.Status.SUPERSEDED], "replaced_by": str(plan)},
+            action="status",
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_delete(*, actor, plan: Plan, expected_version: int | None) -> None:
+    """Delete a draft with its targets, tasks and evidence. Issued plans are replaced, never deleted."""
+    _require_plan_edit(actor, plan)
+    plan = _locked(Plan, plan.pk)
+    _check_version(plan, expected_version)
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(
+            "Chỉ xóa được kế hoạch dự thảo. Kế hoạch đã ban hành thì lập kế hoạch thay thế."
+        )
+    children = list(plan.children.all()[:3])
+    if children:
+        raise ValidationError(
+            "Kế hoạch đang được cụ thể hóa bởi "
+            + "; ".join(f"«{c}» của {c.issuer}" for c in children)
+            + ", chưa xóa được."
+        )
+    stored = list(TaskEvidence.objects.filter(task__plan=plan).values_list("file", flat=True))
+    audit.record(
+        actor=actor,
+        action="delete",
+        instance=plan,
+        changes={
+            **audit.snapshot(plan, PLAN_FIELDS),
+            "targets": plan.targets.count(),
+            "tasks": plan.tasks.count(),
+            "evidence": len(stored),
+        },
+    )
+    storage = TaskEvidence._meta.get_field("file").storage
+    plan.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
 
 
 # Targets ----------------------------------------------------------------------------------------
@@ -273,13 +424,33 @@ def _validate_task(task: Task) -> None:
     task.full_clean(exclude=["version", "plan", "parent", "source_task", "responsible", "search_text"])
 
 
+def check_task_progress(status: str, progress: int | str | None) -> int:
+    """The one rule tying a task's status to its progress, applied alike by the task form, the plan's
+    Excel import and the entries of a unit report: "Chưa thực hiện" is 0%, "Hoàn thành" (on time or
+    late) is 100%, anything else 0–100%. A contradiction is refused, not silently corrected, because
+    either half may be the typo. No progress given means the one the status implies."""
+    if status not in Task.Status.values:
+        raise ValidationError({"status": f"Trạng thái «{status}» không hợp lệ."})
+    label = Task.Status.DONE.label if status in Task.FINISHED else Task.Status(status).label
+    if progress is None or str(progress).strip() == "":
+        return 100 if status in Task.FINISHED else 0
+    try:
+        value = int(str(progress).strip().rstrip("%").strip())
+    except ValueError:
+        raise ValidationError({"progress": f"Tiến độ «{progress}» không phải là số."}) from None
+    if not 0 <= value <= 100:
+        raise ValidationError({"progress": f"Tiến độ phải từ 0 đến 100% (đang ghi {value}%)."})
+    if status == Task.Status.NOT_STARTED and value:
+        raise ValidationError({"progress": f"Nhiệm vụ «{label}» thì tiến độ phải là 0% (đang ghi {value}%)."})
+    if status in Task.FINISHED and value != 100:
+        raise ValidationError(
+            {"progress": f"Nhiệm vụ «{label}» thì tiến độ phải là 100% (đang ghi {value}%)."}
+        )
+    return value
+
+
 def _validate_progress(task: Task) -> None:
-    if not 0 <= int(task.progress) <= 100:
-        raise ValidationError({"progress": "Tiến độ phải từ 0 đến 100%."})
-    if task.status in Task.FINISHED:
-        task.progress = 100
-    elif task.status == Task.Status.NOT_STARTED and task.progress:
-        raise ValidationError({"progress": "Nhiệm vụ chưa thực hiện thì tiến độ phải là 0%."})
+    task.progress = check_task_progress(task.status, task.progress)
     if task.status not in Task.FINISHED:
         task.completed_on = None
 
@@ -346,6 +517,8 @@ def task_update(
     _check_version(task, expected_version)
     before = audit.snapshot(task, TASK_STRUCTURE_FIELDS + TASK_PROGRESS_FIELDS)
     before_leads = sorted(str(u) for u in task.lead_units.all())
+    if fields.get("status") in Task.FINISHED and "progress" not in fields:
+        fields["progress"] = 100  # finishing without saying the progress: the status says it
     for name, value in fields.items():
         setattr(task, name, value)
     organisation = task.plan.issuer.organisation or task.plan.issuer
@@ -394,23 +567,11 @@ def task_delete(*, actor, task: Task) -> None:
 
 # Evidence ---------------------------------------------------------------------------------------
 
-_SIGNATURES = {
-    "pdf": [b"%PDF"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-    "odt": [b"PK\x03\x04"],
-    "ods": [b"PK\x03\x04"],
-    "zip": [b"PK\x03\x04"],
-    "doc": [b"\xd0\xcf\x11\xe0"],
-    "xls": [b"\xd0\xcf\x11\xe0"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-}
-
 
 def validate_evidence_file(upload: UploadedFile) -> str:
-    """Extension on the allow-list, content that really is of that type, size within the limit."""
+    """Extension on the allow-list, size within the limit, and content that really is of that type
+    from its first byte to its last (``cchc.core.uploads.check_evidence_content``): a PDF with a
+    program in front or an image with a web page behind is refused, as is a zip bomb."""
     name = os.path.basename(upload.name or "")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = [e.lower() for e in settings.EVIDENCE_EXTENSIONS]
@@ -418,30 +579,31 @@ def validate_evidence_file(upload: UploadedFile) -> str:
         raise ValidationError(
             f"Không nhận tệp «{name}»: chỉ nhận các định dạng {', '.join('.' + e for e in allowed)}."
         )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            f"Tệp «{name}» dung lượng {upload.size / 1048576:.1f} MB, vượt quá giới hạn "
-            f"{settings.EVIDENCE_MAX_BYTES // 1048576} MB."
-        )
-    if upload.size == 0:
-        raise ValidationError(f"Tệp «{name}» rỗng.")
-    head = upload.read(8)
+    data = uploads.read_upload(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
     upload.seek(0)
-    signatures = _SIGNATURES.get(extension)
-    if signatures and not any(head.startswith(s) for s in signatures):
-        raise ValidationError(f"Nội dung tệp «{name}» không đúng định dạng .{extension}.")
+    uploads.check_evidence_content(data, name=name, extension=extension)
     return name
 
 
-@transaction.atomic
 def evidence_attach(
     *, actor, task: Task, upload: UploadedFile, kind: str = "document", note: str = ""
 ) -> TaskEvidence:
     if actor is not None and not can_edit_task(scope_for(actor), task):
         raise PermissionDenied("Bạn không có quyền cập nhật nhiệm vụ này.")
-    name = validate_evidence_file(upload)
     if kind not in TaskEvidence.Kind.values:
         raise ValidationError("Loại tài liệu không hợp lệ.")
+    # The content check may take a moment (a PDF is parsed in a child process): outside the
+    # transaction, so no database lock waits on it.
+    name = validate_evidence_file(upload)
+    return _evidence_save(actor=actor, task=task, upload=upload, kind=kind, note=note, name=name)
+
+
+@transaction.atomic
+def _evidence_save(
+    *, actor, task: Task, upload: UploadedFile, kind: str, note: str, name: str
+) -> TaskEvidence:
+    if actor is not None and not can_edit_task(scope_for(actor), task):
+        raise PermissionDenied("Bạn không có quyền cập nhật nhiệm vụ này.")
     evidence = TaskEvidence(
         task=task, kind=kind, original_name=name, size=upload.size, note=nfc(note), uploaded_by=actor
     )
@@ -485,6 +647,8 @@ def plan_concretise(
     task_ids: Iterable[int] = (),
     year_start: int | None = None,
     year_end: int | None = None,
+    replaces: Plan | None = None,
+    allow_duplicate_number: bool = False,
 ) -> Plan:
     """ "Cụ thể hóa": a unit's draft plan made from its parent's, keeping the links for alignment.
 
@@ -496,6 +660,8 @@ def plan_concretise(
         )
     if actor is not None and not scope_for(actor).can_read_unit(parent.issuer):
         raise PermissionDenied("Bạn không xem được kế hoạch cấp trên này.")
+    if parent.status != Plan.Status.ISSUED:
+        raise ValidationError("Chỉ cụ thể hóa được kế hoạch cấp trên đã ban hành và còn hiệu lực.")
     plan = plan_create(
         actor=actor,
         issuer=issuer,
@@ -507,6 +673,8 @@ def plan_concretise(
         year_start=year_start or parent.year_start,
         year_end=year_end or parent.year_end,
         status=Plan.Status.DRAFT,
+        replaces=replaces,
+        allow_duplicate_number=allow_duplicate_number,
     )
     for target in parent.targets.filter(pk__in=list(target_ids)).order_by("area", "position"):
         target_create(

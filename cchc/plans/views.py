@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.tabular import ImportFileError
+from cchc.core.uploads import UploadRefused, read_upload, vn_int
 from cchc.delivery.forms import TargetLinkForm
 from cchc.delivery.selectors import target_actuals
 from cchc.org.models import Unit, User
@@ -21,19 +22,26 @@ from cchc.plans import excel, selectors, services
 from cchc.plans.forms import (
     ConcretiseForm,
     EvidenceForm,
+    PlanDeleteForm,
     PlanImportForm,
+    PlanIssueForm,
     TargetForm,
     TaskFilterForm,
     TaskProgressForm,
     TaskStructureForm,
+    duplicate_choice,
 )
-from cchc.plans.models import Area, Task, TaskEvidence
+from cchc.plans.models import Area, Plan, Task, TaskEvidence
 from cchc.plans.permissions import (
     access_plan,
     access_target,
     access_task,
+    can_create_plans,
+    can_delete_plan,
     can_edit_plan,
     can_edit_task,
+    can_issue_plan,
+    can_replace_plan,
     plans_visible,
     targets_visible,
 )
@@ -52,7 +60,9 @@ def _error_text(exc: ValidationError) -> str:
 def plan_list(request):
     scope = scope_for(request.user)
     plans = selectors.plan_list(scope=scope)
-    return render(request, "plans/plan_list.html", {"plans": plans})
+    return render(
+        request, "plans/plan_list.html", {"plans": plans, "can_create_plans": can_create_plans(scope)}
+    )
 
 
 @login_required
@@ -69,8 +79,12 @@ def plan_detail(request, pk: int):
             "actuals": target_actuals(t for section in sections for t in section.targets),
             "progress": selectors.plan_progress(plan=plan),
             "can_edit": can_edit_plan(scope, plan),
+            "can_issue": can_issue_plan(scope, plan),
+            "can_delete": can_delete_plan(scope, plan),
+            "can_replace": can_replace_plan(scope, plan),
+            "replacements": plans_visible(scope).filter(replaces=plan).select_related("issuer"),
             "children": plans_visible(scope).filter(parent=plan).select_related("issuer"),
-            "can_concretise": bool(_concretise_issuers(scope, plan)),
+            "can_concretise": plan.status == Plan.Status.ISSUED and bool(_concretise_issuers(scope, plan)),
             "today": timezone.localdate(),
         },
     )
@@ -98,12 +112,14 @@ def _concretise_issuers(scope, parent):
 def plan_concretise(request, pk: int):
     parent = access_plan(request.user, pk)
     scope = scope_for(request.user)
-    issuers = _concretise_issuers(scope, parent)
+    issuers = _concretise_issuers(scope, parent) if parent.status == Plan.Status.ISSUED else []
     if not issuers:
         raise Http404
     form = ConcretiseForm(request.POST or None, parent=parent, issuers=issuers)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        replaces_id, distinct = duplicate_choice(request.POST)
         try:
             plan = services.plan_concretise(
                 actor=request.user,
@@ -114,13 +130,89 @@ def plan_concretise(request, pk: int):
                 issued_on=data["issued_on"],
                 target_ids=data["targets"],
                 task_ids=data["tasks"],
+                replaces=Plan.objects.filter(pk=replaces_id, issuer_id=data["issuer"]).first()
+                if replaces_id
+                else None,
+                allow_duplicate_number=distinct,
             )
+        except services.DuplicatePlanError as exc:
+            duplicates = exc.existing
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, "Đã tạo dự thảo kế hoạch cụ thể hóa. Hãy rà soát chỉ tiêu và nhiệm vụ.")
             return redirect("plans:plan_detail", pk=plan.pk)
-    return render(request, "plans/plan_concretise.html", {"parent": parent, "form": form})
+    return render(
+        request, "plans/plan_concretise.html", {"parent": parent, "form": form, "duplicates": duplicates}
+    )
+
+
+def _plan_for_lifecycle(request, pk: int, allowed) -> Plan:
+    """The plan if this person may take this step on it; otherwise the same 404 as for a stranger."""
+    plan = access_plan(request.user, pk)
+    if not allowed(scope_for(request.user), plan):
+        raise Http404("Không tìm thấy kế hoạch.")
+    return plan
+
+
+@login_required
+def plan_issue(request, pk: int):
+    """Confirm the number and date as signed, then issue: the plan becomes binding and visible below."""
+    plan = _plan_for_lifecycle(request, pk, can_issue_plan)
+    initial = {"number": plan.number, "issued_on": plan.issued_on, "version": plan.version}
+    asked = "allow_duplicate_number" in request.POST or request.POST.get("asked_duplicate") == "1"
+    form = PlanIssueForm(request.POST or None, initial=initial, ask_duplicate=asked)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_issue(
+                actor=request.user,
+                plan=plan,
+                expected_version=data["version"],
+                number=data["number"],
+                issued_on=data["issued_on"],
+                allow_duplicate_number=data.get("allow_duplicate_number", False),
+            )
+        except services.DuplicatePlanError as exc:
+            duplicates = exc.existing
+            form = PlanIssueForm(request.POST, initial=initial, ask_duplicate=True)
+            form.is_valid()
+            form.add_error(
+                "allow_duplicate_number", "Số, ký hiệu này đã được dùng; hãy xem kế hoạch bên trên."
+            )
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            note = (
+                f" Kế hoạch {plan.replaces.number} chuyển sang «Đã được thay thế»." if plan.replaces else ""
+            )
+            messages.success(request, f"Đã ban hành kế hoạch.{note}")
+            return redirect("plans:plan_detail", pk=plan.pk)
+    context = {"plan": plan, "duplicates": duplicates, "counts": selectors.plan_progress(plan=plan)}
+    return _form_page(request, "plans/plan_issue.html", context, form)
+
+
+@login_required
+def plan_delete(request, pk: int):
+    """Confirm, then delete a draft with everything in it. Issued plans are never deleted."""
+    plan = _plan_for_lifecycle(request, pk, can_delete_plan)
+    form = PlanDeleteForm(request.POST or None, initial={"version": plan.version})
+
+    def write(data):
+        services.plan_delete(actor=request.user, plan=plan, expected_version=data["version"])
+
+    if _save_through_service(request, form, write, success=f"Đã xóa dự thảo kế hoạch «{plan}»."):
+        return redirect("plans:plan_list")
+    context = {
+        "plan": plan,
+        "target_count": plan.targets.count(),
+        "task_count": plan.tasks.count(),
+        "evidence_count": TaskEvidence.objects.filter(task__plan=plan).count(),
+    }
+    return _form_page(request, "plans/plan_delete.html", context, form)
 
 
 @login_required
@@ -144,15 +236,17 @@ def plan_template(request):
 def plan_import(request, pk: int):
     plan = access_plan(request.user, pk, for_edit=True)
     form = PlanImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    errors, error_count = [], "0"
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = excel.import_plan(
-                actor=request.user, plan=plan, data=upload.read(), filename=upload.name
+                actor=request.user, plan=plan, data=read_upload(upload), filename=upload.name
             )
         except ImportFileError as exc:
-            errors = exc.errors
+            errors, error_count = exc.shown, vn_int(exc.count)
+        except UploadRefused as exc:
+            errors, error_count = exc.messages, "1"
         else:
             messages.success(
                 request,
@@ -160,7 +254,11 @@ def plan_import(request, pk: int):
                 f"{result.tasks_created} nhiệm vụ mới, {result.tasks_updated} nhiệm vụ cập nhật.",
             )
             return redirect("plans:plan_detail", pk=plan.pk)
-    return render(request, "plans/plan_import.html", {"plan": plan, "form": form, "errors": errors})
+    return render(
+        request,
+        "plans/plan_import.html",
+        {"plan": plan, "form": form, "errors": errors, "error_count": error_count},
+    )
 
 
 @login_required
@@ -328,7 +426,17 @@ def evidence_upload(request, pk: int):
 def evidence_download(request, pk: int):
     evidence = get_object_or_404(TaskEvidence.objects.select_related("task"), pk=pk)
     access_task(request.user, evidence.task_id)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    # Always a download, never rendered by the browser: a file that slipped past the content
+    # checks still cannot run as a page of this site.
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required

@@ -15,6 +15,7 @@ from cchc.delivery.selectors import AUTO_VALUE_NOTE, report_target_values
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Plan, Target, Task
+from cchc.plans.services import check_task_progress
 from cchc.reporting import notices
 from cchc.reporting.models import (
     ConsolidatedReport,
@@ -276,15 +277,10 @@ def report_save(
         label = f"Nhiệm vụ {entry.task.number or ''} «{entry.task.content[:50]}»"
         status, progress = data.get("status", entry.status), data.get("progress", entry.progress)
         try:
-            progress = int(progress)
-        except (TypeError, ValueError):
-            errors.append(f"{label}: tiến độ «{progress}» không phải là số.")
+            progress = check_task_progress(status, progress)
+        except ValidationError as exc:
+            errors.append(f"{label}: {' '.join(m for msgs in exc.message_dict.values() for m in msgs)}")
             continue
-        if status not in Task.Status.values or not 0 <= progress <= 100:
-            errors.append(f"{label}: trạng thái hoặc tiến độ không hợp lệ (0–100%).")
-            continue
-        if status in Task.FINISHED:
-            progress = 100
         new = (status, progress, nfc(data.get("result", entry.result)))
         if new != (entry.status, entry.progress, entry.result):
             entry.status, entry.progress, entry.result = new

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -136,6 +136,8 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
     for area, label in Area.choices:
         area_entries = [e for e in entries if e.task.area == area]
         area_values = [v for v in values if v.target.area == area]
+        finished = sum(1 for e in area_entries if e.status in Task.FINISHED)
+        text = report.narrative.get(f"area_{area}", "")
         sections.append(
             {
                 "area": area,
@@ -143,7 +145,12 @@ def _report_context(request, report: UnitReport, errors=None) -> dict:
                 "entries": area_entries,
                 "values": area_values,
                 "key": f"area_{area}",
-                "text": report.narrative.get(f"area_{area}", ""),
+                "text": text,
+                "finished": finished,
+                # Folded on the form: every task finished, every target valued, the result written.
+                "is_done": bool(text.strip())
+                and finished == len(area_entries)
+                and all(v.actual is not None for v in area_values),
             }
         )
     return {
@@ -169,6 +176,47 @@ def report_detail(request, pk: int):
     return render(request, "reporting/report_detail.html", _report_context(request, report))
 
 
+def _keep_what_was_typed(context: dict, post) -> dict:
+    """A refused save (bad value) shows the form as the user sent it, with the error, so nothing typed
+    is lost; they correct the value and save again. Nothing here is written."""
+    narrative, tasks, targets = _parse_report_form(post)
+    for section in context["sections"]:
+        section["text"] = narrative.get(section["key"], section["text"])
+        section["is_done"] = False
+        for entry in section["entries"]:
+            for name, value in tasks.get(entry.task_id, {}).items():
+                if name in ("status", "progress", "result"):
+                    setattr(entry, name, value)
+        for value in section["values"]:
+            for name, typed in targets.get(value.target_id, {}).items():
+                if name in ("numerator", "denominator", "actual"):
+                    setattr(value, name, typed)
+    context["closing"] = [(key, label, narrative.get(key, text)) for key, label, text in context["closing"]]
+    return context
+
+
+def _unsaved_texts(context: dict, post) -> list[tuple[str, str]]:
+    """After a conflict the form shows the other person's version; what this user typed differently is
+    listed beside it, to copy back in, rather than lost."""
+    narrative, tasks, _ = _parse_report_form(post)
+    unsaved = []
+    for section in context["sections"]:
+        typed = narrative.get(section["key"])
+        if typed is not None and typed.strip() != section["text"].strip():
+            unsaved.append((f"{section['area']}. {section['label']}", typed))
+        for entry in section["entries"]:
+            result = tasks.get(entry.task_id, {}).get("result")
+            if result is not None and result.strip() != entry.result.strip():
+                unsaved.append(
+                    (f"Kết quả nhiệm vụ {entry.task.number or ''} «{entry.task.content[:60]}»", result)
+                )
+    for key, label, text in context["closing"]:
+        typed = narrative.get(key)
+        if typed is not None and typed.strip() != text.strip():
+            unsaved.append((label, typed))
+    return unsaved
+
+
 def _parse_report_form(post) -> tuple[dict, dict, dict]:
     narrative = {
         key[len("narrative_") :]: value for key, value in post.items() if key.startswith("narrative_")
@@ -183,13 +231,19 @@ def _parse_report_form(post) -> tuple[dict, dict, dict]:
     return narrative, tasks, targets
 
 
+def _is_autosave(request) -> bool:
+    """The form's script saving a draft in the background: it wants JSON, not a page."""
+    return request.headers.get("X-Autosave") == "1"
+
+
 @login_required
 @require_POST
 def report_save(request, pk: int):
     report = access_report(request.user, pk)
     narrative, tasks, targets = _parse_report_form(request.POST)
+    autosave = _is_autosave(request)
     try:
-        services.report_save(
+        saved = services.report_save(
             actor=request.user,
             report=report,
             expected_version=request.POST.get("version"),
@@ -200,15 +254,19 @@ def report_save(request, pk: int):
     except PermissionDenied as exc:
         raise Http404 from exc
     except ConflictError as exc:
+        if autosave:
+            return JsonResponse({"error": str(exc)}, status=409)
         context = _report_context(request, report, errors=[str(exc)])
+        context["unsaved"] = _unsaved_texts(context, request.POST)
         return render(request, "reporting/report_detail.html", context, status=409)
     except ValidationError as exc:
-        return render(
-            request,
-            "reporting/report_detail.html",
-            _report_context(request, report, exc.messages),
-            status=400,
-        )
+        if autosave:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        context = _keep_what_was_typed(_report_context(request, report, exc.messages), request.POST)
+        return render(request, "reporting/report_detail.html", context, status=400)
+    if autosave:
+        saved_at = timezone.localtime().strftime("%H:%M")
+        return JsonResponse({"version": saved.version, "saved_at": saved_at})
     if request.POST.get("then") == "submit":
         return report_submit(request, pk)
     messages.success(request, "Đã lưu bản nháp báo cáo.")

@@ -131,11 +131,42 @@ def test_pages_upload_review_commit_and_scope(world, personas, login):
         status = login(personas[persona]).get(reverse("docimport:review", args=[draft.pk])).status_code
         assert status in (302, 404), persona
     assert login(personas["leader"]).get(reverse("docimport:upload")).status_code == 404
-    response = login(personas["officer"]).post(
+    # The document is Mao Điền's 84/KH-UBND, which the commune already has: the commit stops and asks.
+    client = login(personas["officer"])
+    response = client.post(
         reverse("docimport:review", args=[draft.pk]), {"version": draft.version, "then": "commit"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="duplicate-plans"' in html
+    assert reverse("plans:plan_detail", args=[world.plan.pk]) in html
+    assert f'value="replace-{world.plan.pk}"' in html and 'value="distinct"' in html
+    assert not Plan.objects.filter(import_drafts=draft).exists()
+    draft.refresh_from_db()
+    response = client.post(
+        reverse("docimport:review", args=[draft.pk]),
+        {"version": draft.version, "then": "commit", "on_duplicate": f"replace-{world.plan.pk}"},
     )
     plan = Plan.objects.get(import_drafts=draft)
     assert response["Location"] == reverse("plans:plan_detail", args=[plan.pk])
+    assert (plan.status, plan.replaces_id, plan.number) == ("draft", world.plan.pk, "84/KH-UBND")
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        reverse("plans:plan_issue", args=[plan.pk]) in html
+        and reverse("plans:plan_delete", args=[plan.pk]) in html
+    )
+
+
+@seed_required
+def test_a_commit_confirmed_as_a_distinct_plan_keeps_both_and_says_so_in_the_history(world, personas):
+    draft = services.draft_create(
+        actor=personas["officer"], data=_mao_dien_bytes(), filename="ke-hoach.txt", issuer=world.mao_dien
+    )
+    with pytest.raises(services.DuplicatePlanError):
+        services.draft_commit(actor=personas["officer"], draft=draft)
+    assert Plan.objects.filter(issuer=world.mao_dien).count() == 1
+    plan = services.draft_commit(actor=personas["officer"], draft=draft, allow_duplicate_number=True)
+    assert Plan.objects.filter(issuer=world.mao_dien, number="84/KH-UBND").count() == 2
+    assert plan.replaces is None and Plan.objects.get(pk=world.plan.pk).status == "issued"
 
 
 @seed_required
@@ -147,3 +178,43 @@ def test_import_plan_command_prints_json_and_saves_nothing(world, capsys):
     assert {"targets", "tasks", "title"} <= set(proposal)
     assert all({"lines", "confidence"} <= set(t) for t in proposal["tasks"])
     assert (Plan.objects.count(), ImportDraft.objects.count()) == before
+
+
+@seed_required
+def test_the_reviewer_can_choose_the_issued_plan_a_document_with_a_new_number_replaces(
+    world, personas, login
+):
+    draft = services.draft_create(
+        actor=personas["officer"], data=_mao_dien_bytes(), filename="ke-hoach.txt", issuer=world.mao_dien
+    )
+    client = login(personas["officer"])
+    url = reverse("docimport:review", args=[draft.pk])
+    assert f'<option value="{world.plan.pk}"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "version": draft.version,
+            "then": "commit",
+            "meta__number": "120/KH-UBND",
+            "meta__replaces": world.plan.pk,
+        },
+    )
+    plan = Plan.objects.get(import_drafts=draft)
+    assert response.status_code == 302 and (plan.number, plan.replaces_id) == ("120/KH-UBND", world.plan.pk)
+
+
+def test_the_review_page_shows_the_source_in_nfc_keeping_its_indentation(world, personas, login):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "   KẾ HOẠCH cải cách hành chính")
+    draft = ImportDraft.objects.create(
+        issuer=world.mao_dien,
+        filename="ke-hoach.txt",
+        source_kind="txt",
+        source_lines=[decomposed],
+        proposal={"targets": [], "tasks": []},
+        created_by=personas["officer"],
+    )
+    html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
+    assert ">   KẾ HOẠCH cải cách hành chính</li>" in html
+    assert decomposed not in html

@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -72,7 +73,7 @@ def test_one_bad_row_changes_nothing_and_names_the_row_and_column(world, persona
     audit_before = AuditEntry.objects.count()
     workbook = _workbook(excel.export_plan(world.plan))
     tasks = workbook["Nhiệm vụ"]
-    tasks["J2"] = "Hoàn thành"  # a good edit on row 2…
+    tasks["J2"], tasks["K2"] = "Hoàn thành", 100  # a good edit on row 2…
     tasks.append(
         [None, None, "1", "5", "Nhiệm vụ mới hợp lệ", "Phòng Văn hóa - Xã hội", "", "", "2026", "", 0, ""]
     )
@@ -166,3 +167,16 @@ def test_re_importing_an_unchanged_export_changes_nothing(world, personas):
         assert (result.tasks_created, result.tasks_updated, result.targets_updated) == (0, 0, 0)
     assert _snapshot(world.plan) == before
     assert AuditEntry.objects.count() == audit_before
+
+
+def test_excel_refuses_done_at_20_percent_with_the_same_rule_as_the_forms(world, personas):
+    workbook = _workbook(excel.export_plan(world.plan))
+    tasks = workbook["Nhiệm vụ"]
+    tasks["J2"], tasks["K2"] = "Hoàn thành", 20
+    with pytest.raises(excel.ImportFileError) as caught:
+        excel.import_plan(
+            actor=personas["officer"], plan=world.plan, data=_save(workbook), filename="kh.xlsx"
+        )
+    assert [str(e) for e in caught.value.errors] == [
+        "Trang tính «Nhiệm vụ», dòng 2, cột K: nhiệm vụ «Hoàn thành» thì tiến độ phải là 100% (đang ghi 20%)."
+    ]

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cchc.core.tests import samples
 from cchc.plans import services
 
 
@@ -12,7 +13,8 @@ def test_the_task_list_search_ignores_diacritics_and_case(world, personas, login
     client = login(personas["city_standing"])
     for query in ("RA SOAT VAN BAN", "rà soát văn bản", "ra soát Văn Ban"):
         html = client.get(reverse("plans:task_list"), {"q": query}).content.decode()
-        assert "3 nhiệm vụ" in html, query
+        # Mao Điền's two; Nam Sách's plan is still a draft, which the city does not see.
+        assert "2 nhiệm vụ" in html, query
     html = client.get(reverse("plans:task_list"), {"q": "dat dai"}).content.decode()
     assert "1 nhiệm vụ" in html and "Rà soát văn bản về đất đai" in html
 
@@ -109,7 +111,7 @@ def test_evidence_upload_through_the_page(world, personas, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = login(personas["office_officer"])
-    upload = SimpleUploadedFile("ket-qua.png", b"\x89PNG\r\n\x1a\n....", content_type="image/png")
+    upload = SimpleUploadedFile("ket-qua.png", samples.tiny_image("PNG"), content_type="image/png")
     response = client.post(
         reverse("plans:evidence_upload", args=[world.office_task.pk]),
         {"file": upload, "kind": "image", "note": "Ảnh niêm yết"},

@@ -5,6 +5,7 @@ A 404 (not 403) for objects outside the scope, so a user cannot even learn that 
 import pytest
 from django.urls import reverse
 
+from cchc.core.tests import samples
 from cchc.testing import check_matrix
 
 OK, HIDDEN, LOGIN = 200, 404, 302
@@ -16,6 +17,69 @@ EDIT_MAO_DIEN_PLAN = "302  200  404  200  200  404  404  404  404  200"
 EDIT_OFFICE_TASK = "302  200  200  200  200  404  404  404  404  200"
 READ_CITY_PLAN = "302  200  200  200  200  200  200  200  200  200"
 READ_LISTS = "302  200  200  200  200  200  200  200  200  200"
+# A draft is the issuing unit's working copy: those who plan for its issuer and admins, nobody else
+# (not the sub-unit, not the city above, not the leader). Nam Sách's draft: only its own officer.
+READ_MAO_DIEN_DRAFT = EDIT_MAO_DIEN_PLAN
+READ_NAM_SACH_DRAFT = "302  404  404  404  404  200  404  404  404  200"
+NOBODY = "302  404  404  404  404  404  404  404  404  404"
+
+
+@pytest.fixture
+def mao_dien_draft(world):
+    from cchc.plans import services
+
+    draft = services.plan_create(
+        actor=None,
+        issuer=world.mao_dien,
+        number="99/KH-UBND",
+        title="Dự thảo",
+        year_start=2026,
+        year_end=2026,
+    )
+    services.target_create(actor=None, plan=draft, area=2, text="Chỉ tiêu dự thảo", comparator="text")
+    task = services.task_create(
+        actor=None, plan=draft, area=1, content="Nhiệm vụ dự thảo", lead=["Văn phòng HĐND và UBND xã"]
+    )
+    return draft, task
+
+
+def _lifecycle_urls(world, mao_dien_draft):
+    draft, draft_task = mao_dien_draft
+    return [
+        ("plans:plan_detail", [draft.pk], READ_MAO_DIEN_DRAFT),
+        ("plans:plan_export", [draft.pk], READ_MAO_DIEN_DRAFT),
+        ("plans:task_detail", [draft_task.pk], READ_MAO_DIEN_DRAFT),
+        ("plans:target_edit", [draft.targets.first().pk], READ_MAO_DIEN_DRAFT),
+        ("object_history", ["plans.plan", draft.pk], READ_MAO_DIEN_DRAFT),
+        ("plans:plan_issue", [draft.pk], EDIT_MAO_DIEN_PLAN),
+        ("plans:plan_delete", [draft.pk], EDIT_MAO_DIEN_PLAN),
+        ("plans:plan_detail", [world.plan_b.pk], READ_NAM_SACH_DRAFT),
+        ("plans:task_detail", [world.task_b.pk], READ_NAM_SACH_DRAFT),
+        # An issued plan is never deleted nor issued again, whoever asks.
+        ("plans:plan_issue", [world.plan.pk], NOBODY),
+        ("plans:plan_delete", [world.plan.pk], NOBODY),
+        ("docimport:upload", [], "302  200  404  200  200  200  200  200  404  200"),
+    ]
+
+
+def test_drafts_and_their_lifecycle_pages_answer_each_persona_as_its_scope_allows(
+    world, personas, login, mao_dien_draft
+):
+    pages = [
+        (reverse(name, args=args), table) for name, args, table in _lifecycle_urls(world, mao_dien_draft)
+    ]
+    failures = check_matrix(login, personas, pages)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_document_import_button_shows_exactly_to_those_whom_its_page_serves(world, personas, login):
+    upload = reverse("docimport:upload")
+    for persona, user in personas.items():
+        if user is None:
+            continue
+        client = login(user)
+        shown = upload in client.get(reverse("plans:plan_list")).content.decode()
+        assert shown == (client.get(upload).status_code == 200), persona
 
 
 def _urls(world, evidence):
@@ -49,7 +113,7 @@ def evidence(world):
 
     from cchc.plans import services
 
-    upload = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = SimpleUploadedFile("bao-cao.pdf", samples.tiny_pdf(), content_type="application/pdf")
     return services.evidence_attach(actor=None, task=world.task, upload=upload)
 
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.core.exceptions import ConflictError
 from cchc.core.models import AuditEntry
+from cchc.core.tests import samples
 from cchc.plans import services
 from cchc.plans.models import Task
 
@@ -64,14 +65,30 @@ def test_a_stale_save_is_refused_and_the_first_save_is_kept(world, personas):
 
 def test_finishing_a_task_sets_100_percent_and_after_its_deadline_marks_it_late(world, personas):
     task = services.task_update(
-        actor=personas["officer"],
-        task=world.subtask,
-        status="done",
-        progress=80,
-        completed_on=date(2026, 8, 1),
+        actor=personas["officer"], task=world.subtask, status="done", completed_on=date(2026, 8, 1)
     )
     assert task.progress == 100
     assert task.status == "done_late"  # due at the end of Q2/2026
+
+
+@pytest.mark.parametrize(
+    ("status", "progress", "message"),
+    [
+        ("done", 20, "Nhiệm vụ «Hoàn thành» thì tiến độ phải là 100% (đang ghi 20%)."),
+        ("done_late", 99, "Nhiệm vụ «Hoàn thành» thì tiến độ phải là 100% (đang ghi 99%)."),
+        ("not_started", 20, "Nhiệm vụ «Chưa thực hiện» thì tiến độ phải là 0% (đang ghi 20%)."),
+        ("in_progress", 101, "Tiến độ phải từ 0 đến 100% (đang ghi 101%)."),
+        ("in_progress", "nửa", "Tiến độ «nửa» không phải là số."),
+    ],
+)
+def test_one_rule_ties_status_to_progress_and_refuses_a_contradiction(
+    world, personas, status, progress, message
+):
+    with pytest.raises(ValidationError) as caught:
+        services.task_update(actor=personas["officer"], task=world.task, status=status, progress=progress)
+    assert caught.value.message_dict["progress"] == [message]
+    assert services.check_task_progress("done", None) == 100
+    assert services.check_task_progress("in_progress", "45") == 45
 
 
 def test_a_not_started_task_cannot_claim_progress(world, personas):
@@ -119,7 +136,7 @@ def test_a_failed_write_leaves_no_audit_row(world, personas):
 
 class TestEvidence:
     def test_a_pdf_is_attached_and_audited(self, world, personas):
-        upload = SimpleUploadedFile("Báo cáo quý I.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+        upload = SimpleUploadedFile("Báo cáo quý I.pdf", samples.tiny_pdf(), content_type="application/pdf")
         evidence = services.evidence_attach(
             actor=personas["officer"], task=world.task, upload=upload, kind="report"
         )
@@ -131,7 +148,9 @@ class TestEvidence:
         ("name", "content", "message"),
         [
             ("virus.exe", b"MZ...", "chỉ nhận các định dạng"),
-            ("gia-mao.pdf", b"MZ not a pdf", "không đúng định dạng .pdf"),
+            ("gia-mao.pdf", b"MZ not a pdf", "không phải PDF hợp lệ"),
+            ("gia-mao.png", b"<html><script>alert(1)</script>", "không phải ảnh .png hợp lệ"),
+            ("gia-mao.docx", b"PK\x03\x04 not a zip", "bị hỏng"),
             ("rong.pdf", b"", "rỗng"),
         ],
     )
@@ -144,7 +163,7 @@ class TestEvidence:
     def test_files_over_the_limit_are_refused(self, world, personas, settings):
         settings.EVIDENCE_MAX_BYTES = 10
         upload = SimpleUploadedFile("lon.pdf", b"%PDF" + b"x" * 20)
-        with pytest.raises(ValidationError, match="vượt quá giới hạn"):
+        with pytest.raises(ValidationError, match="quá lớn .*giới hạn là 10 byte"):
             services.evidence_attach(actor=personas["officer"], task=world.task, upload=upload)
 
 

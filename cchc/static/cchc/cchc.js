@@ -9,7 +9,7 @@
     var form = event.target;
     var submitter = event.submitter;
     var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    if (question && !event.cchcConfirmed && !window.confirm(question)) {
       event.preventDefault();
       return;
     }

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.core.uploads import vn_int
 from cchc.delivery import services
 from cchc.delivery.models import DossierImport, SourceMapping
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             for error in batch.errors:
                 self.stderr.write(f"  {error}")
             if batch.error_count > len(batch.errors):
-                self.stderr.write(f"  … và {batch.error_count - len(batch.errors)} lỗi khác.")
+                self.stderr.write(f"  … và {vn_int(batch.error_count - len(batch.errors))} lỗi khác.")
             raise CommandError(batch.message)
         self.stdout.write(
             f"rows={batch.rows_read} inserted={batch.inserted} updated={batch.updated} "
