@@ -97,6 +97,24 @@ INITIATIVES = [
 ]
 
 
+INITIATIVES_2026 = [
+    (
+        "10930",
+        "h",
+        "Tổ công nghệ số cộng đồng hướng dẫn người dân nộp hồ sơ trực tuyến tại thôn",
+        [("Đỗ Văn Hùng", 100)],
+        [(8, 8, 9, 8), (8, 9, 8, 8), None, (9, 8, 8, 8)],
+    ),
+    (
+        "11948",
+        "g",
+        "Ký số hồ sơ thủ tục hành chính trên thiết bị di động cho ngư dân",
+        [("Hoàng Văn Biển", 100)],
+        [(9, 8, 8, 8), (8, 8, 8, 9), (8, 9, 8, 8), (8, 8, 9, 8)],
+    ),
+]
+
+
 # Who drafts and who submits, where the demo has such a person (otherwise the loader itself).
 DRAFTERS = {
     "10930": "maodien.chuyenvien",
@@ -138,20 +156,36 @@ def load_initiatives_demo() -> Campaign:
         "skhcn.chuyenvien", "Lương Thị Hoa", science, Membership.Role.OFFICER, "Chuyên viên Sở KH&CN"
     )
     chair = _user("skhcn.giamdoc", "Phạm Quang Huy", science, Membership.Role.HEAD, "Giám đốc Sở KH&CN")
-    justice = _user(
-        "stp.chuyenvien", "Mai Thanh Tùng", units["STP"], Membership.Role.OFFICER, "Chuyên viên Sở Tư pháp"
+    _user("stp.chuyenvien", "Mai Thanh Tùng", units["STP"], Membership.Role.OFFICER, "Chuyên viên Sở Tư pháp")
+    campaign = _run(
+        units, officer, chair, 2025, "2345/UBND-NVKTGS", date(2025, 9, 11), INITIATIVES, "3456/QĐ-UBND"
     )
+    services.replication_record(
+        actor=_existing("namsach.chuyenvien"),
+        initiative=campaign.initiatives.get(unit__code="10930", field__code="c"),
+        unit=units["10606"],
+        applied_on=date(2026, 1, 5),
+        note="Áp dụng tại Bộ phận một cửa xã Nam Sách; hồ sơ trễ hạn giảm từ 6% xuống 1%.",
+    )
+    # The call is yearly ("hằng năm"): the 2026 round, decided in November 2026, is what the 2026 PAR
+    # Index counts, so the demo's self-assessments show the source at work.
+    _run(units, officer, chair, 2026, "2150/UBND-NVKTGS", date(2026, 8, 28), INITIATIVES_2026, "3987/QĐ-UBND")
+    return campaign
+
+
+def _run(units, officer, chair, year, number, issued_on, table, decision_number) -> Campaign:
+    science = units["SKHCN"]
     campaign = services.campaign_create(
         actor=officer,
         issuer=units["HP"],
         reviewing_unit=science,
-        year=2025,
-        number="2345/UBND-NVKTGS",
-        issued_on=date(2025, 9, 11),
+        year=year,
+        number=number,
+        issued_on=issued_on,
         title="Nghiên cứu, đề xuất sáng kiến cải cách hành chính có tính đột phá để triển khai nhân rộng, "
         "áp dụng trên địa bàn thành phố",
-        submission_deadline=datetime(2025, 9, 29, 23, 59, tzinfo=TZ),
-        decision_due=date(2025, 11, 30),
+        submission_deadline=datetime(year, 9, 29, 23, 59, tzinfo=TZ),
+        decision_due=date(year, 11, 30),
         conditions=[
             "Lần đầu tiên được áp dụng hoặc áp dụng thử để nâng cao hiệu quả thực hiện nhiệm vụ cải cách hành "
             "chính trong phạm vi thành phố",
@@ -177,14 +211,14 @@ def load_initiatives_demo() -> Campaign:
         ("maodien.vanphong", None, "Ủy viên"),
         ("stp.chuyenvien", "STP", "Ủy viên"),
     ):
-        user = _existing(username) or justice
+        user = _existing(username)
         unit = units[unit_code] if unit_code else user.memberships.get().unit
         members.append(
             services.member_assign(actor=officer, campaign=campaign, user=user, unit=unit, role_title=title)
         )
 
     initiatives = []
-    for position, (code, field_code, title, authors, _scores) in enumerate(INITIATIVES):
+    for position, (code, field_code, title, authors, _scores) in enumerate(table):
         unit = units[code]
         initiative = services.initiative_create(
             actor=_existing(DRAFTERS.get(code, "")),
@@ -194,12 +228,12 @@ def load_initiatives_demo() -> Campaign:
                 "title": title,
                 "owner": unit.name,
                 "field": campaign.fields.get(code=field_code).pk,
-                "first_applied_on": date(2025, 3 + position % 5, 1),
+                "first_applied_on": date(year, 3 + position % 5, 1),
                 "situation_before": "Người dân và công chức phải theo dõi thủ công; hồ sơ dễ trễ hạn, khó tra cứu.",
                 "solution": f"{title}: quy trình được số hóa, phân công rõ người chịu trách nhiệm và thời hạn.",
                 "conditions_to_apply": "Có đường truyền Internet và tài khoản trên các nền tảng số của thành phố.",
                 "benefits": "Rút ngắn thời gian xử lý, giảm hồ sơ trễ hạn, tăng mức độ hài lòng của người dân.",
-                "applied_by": f"{unit.name} áp dụng thử từ năm 2025.",
+                "applied_by": f"{unit.name} áp dụng thử từ năm {year}.",
             },
             authors=[{"full_name": n, "contribution": str(p), "workplace": unit.name} for n, p in authors],
         )
@@ -211,7 +245,7 @@ def load_initiatives_demo() -> Campaign:
             actor=head,
             initiative=initiative,
             expected_version=initiative.version,
-            now=datetime(2025, 9, 20 + number, 10, 0, tzinfo=TZ),
+            now=datetime(year, 9, 20 + number, 10, 0, tzinfo=TZ),
         )
         if initiative.unit.code == "10606":
             initiative = services.initiative_check(
@@ -225,14 +259,14 @@ def load_initiatives_demo() -> Campaign:
                 actor=head,
                 initiative=initiative,
                 expected_version=initiative.version,
-                now=datetime(2025, 10, 3, 9, 0, tzinfo=TZ),
+                now=datetime(year, 10, 3, 9, 0, tzinfo=TZ),
             )
         services.initiative_check(
             actor=officer, initiative=initiative, expected_version=initiative.version, decision="eligible"
         )
 
     codes = [c[0] for c in CRITERIA]
-    for initiative, (*_, sheets) in zip(initiatives, INITIATIVES, strict=True):
+    for initiative, (*_, sheets) in zip(initiatives, table, strict=True):
         for member, sheet in zip(members, sheets, strict=True):
             if sheet is None:
                 continue  # conflicted by the unit tree: cannot score, and is not counted
@@ -252,17 +286,9 @@ def load_initiatives_demo() -> Campaign:
     services.decision_issue(
         actor=officer,
         campaign=campaign,
-        number="3456/QĐ-UBND",
-        decided_on=date(2025, 11, 28),
+        number=decision_number,
+        decided_on=date(year, 11, 28 if year == 2025 else 26),
         signer="Hoàng Minh Cường",
         signer_title="PHÓ CHỦ TỊCH",
-    )
-    nam_sach_officer = _existing("namsach.chuyenvien")
-    services.replication_record(
-        actor=nam_sach_officer,
-        initiative=initiatives[0],
-        unit=units["10606"],
-        applied_on=date(2026, 1, 5),
-        note="Áp dụng tại Bộ phận một cửa xã Nam Sách; hồ sơ trễ hạn giảm từ 6% xuống 1%.",
     )
     return campaign

@@ -18,7 +18,12 @@ def test_the_demo_runs_the_2025_campaign_end_to_end():
     returned = campaign.initiatives.get(unit__code="10606")
     assert returned.first_submitted_at < returned.submitted_at
     conflicted = User.objects.get(username="maodien.vanphong")
-    assert Conflict.objects.filter(member__user=conflicted, initiative__unit__code="10930").count() == 2
+    assert (
+        Conflict.objects.filter(
+            member__user=conflicted, initiative__unit__code="10930", initiative__campaign=campaign
+        ).count()
+        == 2
+    )
     assert not campaign.initiatives.filter(reviews__member__user=conflicted, unit__code="10930").exists()
     top = selectors.top_awards(campaign)
     assert len(top) == 5
@@ -32,3 +37,13 @@ def test_the_demo_runs_the_2025_campaign_end_to_end():
     assert (
         campaign.initiatives.get(unit__code="10930", field__code="c").replications.get().unit.code == "10606"
     )
+
+
+def test_the_demos_par_index_picks_up_the_recognised_initiatives():
+    from cchc.scoring.models import Assessment
+
+    load_demo(dossiers=0)
+    assessment = Assessment.objects.get(unit__code="10930", season__year=2026)
+    item = assessment.items.get(criterion__source__startswith="initiatives")
+    assert item.proposed_points == 1
+    assert "3987/QĐ-UBND" in str(item.proposed_figures)

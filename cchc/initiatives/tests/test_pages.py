@@ -244,12 +244,13 @@ def test_the_council_board_and_the_library_do_not_grow_queries_with_rows(
 def test_attachments_and_the_draft_decision_follow_the_same_rules(eligible, people, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from cchc.core.tests.samples import tiny_pdf
     from cchc.initiatives.models import Attachment, Initiative
 
     Initiative.objects.filter(pk=eligible.pk).update(status="draft")
     eligible.refresh_from_db()
     services.attachment_add(
-        actor=people["officer"], initiative=eligible, upload=SimpleUploadedFile("mo-ta.pdf", b"%PDF-1.4 x")
+        actor=people["officer"], initiative=eligible, upload=SimpleUploadedFile("mo-ta.pdf", tiny_pdf())
     )
     Initiative.objects.filter(pk=eligible.pk).update(status="eligible")
     url = reverse("initiatives:attachment_download", args=[Attachment.objects.get().pk])

@@ -94,10 +94,13 @@ def test_a_stale_form_is_refused(draft, people, campaign):
 
 
 def test_an_attachment_that_is_not_what_it_claims_is_refused(draft, people):
-    fake = SimpleUploadedFile("bao-cao.pdf", b"MZ this is an executable", content_type="application/pdf")
-    with pytest.raises(ValidationError, match="không đúng định dạng"):
+    from cchc.core.tests.samples import pdf_exe_polyglot, tiny_pdf
+
+    fake = SimpleUploadedFile("bao-cao.pdf", pdf_exe_polyglot(), content_type="application/pdf")
+    with pytest.raises(ValidationError, match="không phải PDF hợp lệ"):
         services.attachment_add(actor=people["officer"], initiative=draft, upload=fake)
-    real = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 real", content_type="application/pdf")
+    assert not draft.attachments.exists()
+    real = SimpleUploadedFile("bao-cao.pdf", tiny_pdf(), content_type="application/pdf")
     assert (
         services.attachment_add(actor=people["officer"], initiative=draft, upload=real).original_name
         == "bao-cao.pdf"
