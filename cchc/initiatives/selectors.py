@@ -64,8 +64,8 @@ class BoardRow:
 
 
 def council_board(user, campaign: Campaign) -> tuple[CouncilMember | None, list[BoardRow]]:
-    """The member's queue: only initiatives they may see, figures only after their own review
-    (the chair sees figures too, to run the discussion, but never on an initiative they are conflicted with)."""
+    """The member's queue: only initiatives they may see, figures only after their own review (the
+    chair too). Sở KH&CN staff who are not members see the figures, to prepare the discussion."""
     member = member_for(user, campaign)
     initiatives = list(
         visible_initiatives(user)
@@ -90,7 +90,7 @@ def council_board(user, campaign: Campaign) -> tuple[CouncilMember | None, list[
         counted = [r for r in reviews.get(initiative.pk, []) if r.member_id not in excluded]
         mine = next((r for r in counted if member and r.member_id == member.pk), None)
         stats = _stats(counted, criteria, len([m for m in member_ids if m not in excluded]))
-        blind = member is not None and mine is None and not member.is_chair and not user.is_superuser
+        blind = member is not None and mine is None
         if blind:
             stats = Stats(count=stats.count, members=stats.members)
         discuss = bool(stats.spread is not None and stats.spread >= campaign.discuss_spread)

@@ -251,6 +251,16 @@ def _timeline(initiative: Initiative) -> list[dict]:
     return steps
 
 
+def _sees_figures(initiative: Initiative, member, reviewer: bool) -> bool:
+    """Blind phase: a member (the chair included) sees the council's figures only after scoring."""
+    if member is not None:
+        return (
+            initiative.reviews.filter(member=member).exists()
+            or initiative.status != Initiative.Status.ELIGIBLE
+        )
+    return reviewer
+
+
 def _detail(request, initiative: Initiative, error: str = "", status: int = 200):
     campaign = initiative.campaign
     member = member_for(request.user, campaign)
@@ -267,7 +277,7 @@ def _detail(request, initiative: Initiative, error: str = "", status: int = 200)
         "can_check": reviewer and initiative.status == Initiative.Status.SUBMITTED,
         "member": member,
         "verdict": verdict,
-        "stats": selectors.aggregate(initiative) if (reviewer or (member and member.is_chair)) else None,
+        "stats": selectors.aggregate(initiative) if _sees_figures(initiative, member, reviewer) else None,
         "can_decide": member is not None
         and member.is_chair
         and initiative.status == Initiative.Status.ELIGIBLE,

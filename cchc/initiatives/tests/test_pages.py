@@ -286,3 +286,13 @@ def test_an_administrator_edits_the_campaign_data_in_the_admin(campaign, people,
     page = admin.get(reverse("admin:initiatives_campaign_change", args=[campaign.pk]))
     assert page.status_code == 200 and "Tính mới" in page.content.decode()
     assert login(people["science"]).get(reverse("admin:initiatives_campaign_changelist")).status_code == 302
+
+
+def test_even_the_chair_sees_no_figures_before_scoring(eligible, people, login):
+    score(people, eligible, "member", (9, 9, 9, 9))
+    chair = login(people["chair"])
+    url = reverse("initiatives:initiative_detail", args=[eligible.pk])
+    assert 'id="council-figures"' not in chair.get(url).content.decode()
+    score(people, eligible, "chair", (7, 7, 7, 7))
+    assert "trung bình 80,00" in chair.get(url).content.decode()
+    assert 'id="council-figures"' in login(people["science"]).get(url).content.decode()
