@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cchc.docimport",
     "cchc.delivery",
     "cchc.surveys",
+    "cchc.initiatives",
     "cchc.scoring",
     "cchc.demo",
 ]

@@ -42,5 +42,6 @@ urlpatterns = [
     path("", include("cchc.delivery.urls")),
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
+    path("", include("cchc.initiatives.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from cchc.delivery.selectors import current_import
 from cchc.demo.delivery_seed import DEMO_DOSSIERS, load_delivery_demo
+from cchc.demo.initiatives_seed import load_initiatives_demo
 from cchc.demo.reporting_seed import load_reporting_demo
 from cchc.demo.scoring_seed import load_scoring_demo
 from cchc.demo.surveys_seed import load_surveys_demo
@@ -180,6 +181,7 @@ def load_demo(*, with_progress: bool = True, dossiers: int = DEMO_DOSSIERS) -> d
             load_delivery_demo(rows=dossiers)
         load_reporting_demo()
         load_surveys_demo()
+        load_initiatives_demo()
         load_scoring_demo()
     return {
         "units": Unit.objects.count(),

@@ -59,7 +59,8 @@ def test_the_seeds_scores_proposed_from_data_match_cchcs_own_figures(demo):
     )
     on_time_item = _item("11948", "3.1")
     assert on_time_item.proposed_points == (Decimal(str(kpis["on_time_rate"])) * 6).quantize(Decimal("0.01"))
-    assert _item("SGDDT", "8.1").proposed_figures["figures"] == [["Nguồn", "chưa có dữ liệu"]]
+    # The initiatives module now answers: Sở GD&ĐT has no initiative recognised by the 2026 decision.
+    assert _item("SGDDT", "8.1").proposed_figures["figures"][0] == ["Sáng kiến được công nhận năm 2026", "0"]
 
 
 @pytest.mark.django_db
