@@ -12,7 +12,8 @@ from cchc.org import services as org_services
 from cchc.org.models import Membership, Unit, User
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-PASSWORD = "cchc-demo-2026"
+# The same password as every demo account (printed by make run).
+PASSWORD = "cchc@2026"
 
 FIELDS = [
     (
