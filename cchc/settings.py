@@ -181,6 +181,8 @@ EVIDENCE_EXTENSIONS = env_list("EVIDENCE_EXTENSIONS", "pdf,doc,docx,xls,xlsx,odt
 # One-stop dossiers: Parquet snapshots read by DuckDB (cchc.delivery.store).
 DOSSIER_STORE_DIR = Path(os.environ.get("DOSSIER_STORE_DIR", BASE_DIR / "var" / "dossiers"))
 DOSSIER_UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_MB", 200) * 1024 * 1024
+# A running import silent this long (or whose process is gone) is marked failed.
+DOSSIER_IMPORT_STALE_MINUTES = env_int("DOSSIER_IMPORT_STALE_MINUTES", 10)
 
 # Bounded uploads (cchc.core.uploads): checked before any parsing, on every upload path.
 # The table in docs/operator-guide.md explains each one.

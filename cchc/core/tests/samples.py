@@ -86,8 +86,9 @@ def xlsx_rows(rows: int = 1_000_000, sheet: str = "Nhiệm vụ") -> bytes:
 
 @lru_cache(maxsize=1)
 def junk_pdf(size: int = 25 * MB) -> bytes:
-    """A PDF header followed by 25 MB of random bytes."""
-    return b"%PDF-1.7\n" + os.urandom(size)
+    """A PDF header followed by 25 MB of random bytes (without "<", so no HTML marker turns up by chance
+    and the refusal tested is the one meant)."""
+    return b"%PDF-1.7\n" + os.urandom(size).replace(b"<", b"(")
 
 
 def pdf_exe_polyglot() -> bytes:
