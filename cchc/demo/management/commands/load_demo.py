@@ -46,3 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {person.username:<22} {person.role:<9} {person.full_name} – {person.position}"
             )
+        # The PAR Index, surveys and initiatives seeds add their own people (council members, Sở KH&CN).
+        from cchc.org.models import User
+
+        listed = {person.username for person in DEMO_USERS}
+        others = User.objects.exclude(username__in=listed).exclude(is_superuser=True).order_by("username")
+        for user in others:
+            self.stdout.write(f"  {user.username:<22} {'':<9} {user.full_name} – {user.position}")
