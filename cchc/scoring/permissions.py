@@ -14,6 +14,7 @@ from django.http import Http404
 
 from cchc.org.models import Unit
 from cchc.org.permissions import UserScope, scope_for
+from cchc.org.tree import is_near
 from cchc.scoring.models import Assessment, CouncilMember, Season
 
 
@@ -29,7 +30,7 @@ def member_for(user, season: Season) -> CouncilMember | None:
     if season.pk not in cache:
         cache[season.pk] = (
             CouncilMember.objects.filter(council__season=season, user=user)
-            .select_related("unit", "council")
+            .select_related("unit", "unit__organisation", "council")
             .prefetch_related("declarations")
             .first()
         )
@@ -39,12 +40,8 @@ def member_for(user, season: Season) -> CouncilMember | None:
 def is_conflicted(member: CouncilMember | None, unit: Unit) -> bool:
     if member is None:
         return False
-    own = member.unit
-    organisation_id = own.organisation_id or own.pk
-    related = {unit.pk, unit.parent_id}
-    if own.pk in related or organisation_id in related:
-        return True
-    if own.parent_id == unit.pk:
+    # The tree rule is the one every council uses (cchc.org.tree); declarations add to it.
+    if is_near(member.unit, unit):
         return True
     return any(d.unit_id == unit.pk for d in member.declarations.all())
 

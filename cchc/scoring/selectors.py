@@ -343,10 +343,10 @@ def season_overview(season: Season, *, hide_unit_ids: set[int] | None = None) ->
 
 def hidden_units_for(user, season: Season) -> set[int]:
     """Units a council member is conflicted with: left out of everything the member sees."""
-    from cchc.scoring.permissions import member_for
+    from cchc.scoring.permissions import conflicted_unit_ids, member_for
 
     member = member_for(user, season)
     if member is None:
         return set()
     units = [a.unit for a in Assessment.objects.filter(season=season).select_related("unit")]
-    return {u.pk for u in units if is_conflicted(member, u)}
+    return conflicted_unit_ids(member, units)
