@@ -39,6 +39,15 @@ def parse_version(value: Any) -> int:
     return number
 
 
+def posted_version(post) -> int:
+    """The ``version`` field of a posted form, where 0 stands for "nothing saved yet" (a member's first
+    score). Missing or junk is refused like parse_version does, never taken as "do not check"."""
+    version = int_or_none(post.get("version"), low=0, high=MAX_VERSION)
+    if version is None:
+        raise ValidationError(MISSING_VERSION, code="version")
+    return version
+
+
 def page_number(value: Any) -> int:
     """A page number from ?page=: junk, zero, negatives and huge numbers fall back into 1..MAX_PAGE."""
     text = "" if value is None else str(value).strip()

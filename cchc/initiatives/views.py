@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import posted_version
 from cchc.initiatives import documents, selectors, services
 from cchc.initiatives.models import Attachment, Campaign, Initiative, Notice, Verdict
 from cchc.initiatives.permissions import (
@@ -38,14 +39,6 @@ def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc)
-
-
-def _version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    try:
-        return int(raw)
-    except ValueError:
-        return None
 
 
 def _home_unit(user) -> Unit | None:
@@ -205,7 +198,7 @@ def initiative_edit(request, pk: int):
         services.initiative_update(
             actor=request.user,
             initiative=initiative,
-            expected_version=_version(request),
+            expected_version=posted_version(request.POST),
             data=_form_values(None, request.POST),
             authors=_authors_from(request.POST),
         )
@@ -318,7 +311,7 @@ def _act(request, pk: int, action):
 def initiative_submit(request, pk: int):
     def action(initiative):
         services.initiative_submit(
-            actor=request.user, initiative=initiative, expected_version=_version(request)
+            actor=request.user, initiative=initiative, expected_version=posted_version(request.POST)
         )
         return "Đã gửi sáng kiến tới cơ quan tiếp nhận."
 
@@ -332,7 +325,7 @@ def initiative_check(request, pk: int):
         services.initiative_check(
             actor=request.user,
             initiative=initiative,
-            expected_version=_version(request),
+            expected_version=posted_version(request.POST),
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
         )
@@ -397,7 +390,7 @@ def verdict_record(request, pk: int):
             recognised=request.POST.get("recognised") == "yes",
             method=request.POST.get("method", ""),
             reason=request.POST.get("reason", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request.POST),
         )
         return "Đã ghi kết luận của Hội đồng."
 
@@ -415,7 +408,7 @@ def verdict_reopen(request, pk: int):
             actor=request.user,
             verdict=verdict,
             reason=request.POST.get("reason", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request.POST),
         )
         return "Đã mở lại kết luận."
 
@@ -467,7 +460,7 @@ def review(request, pk: int):
                 initiative=initiative,
                 scores=values,
                 comment=comment,
-                expected_version=_version(request),
+                expected_version=posted_version(request.POST),
             )
         except PermissionDenied as exc:
             raise Http404("Không tìm thấy trang.") from exc

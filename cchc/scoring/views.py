@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
-from cchc.core.params import MAX_VERSION, MISSING_VERSION, int_or_none
+from cchc.core.params import posted_version
 from cchc.org.permissions import scope_for
 from cchc.scoring import output, selectors, services
 from cchc.scoring.methods import allowed_label
@@ -38,15 +38,6 @@ from cchc.scoring.permissions import (
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGE_ORDER = [s.value for s in ScoreEntry.Stage]
-
-
-def posted_version(post) -> int:
-    """The version a scoring form was read at: a whole number (0 for a member's first score), never
-    missing or junk — those are refused with 400 like on every other page, not taken as "no check"."""
-    version = int_or_none(post.get("version"), low=0, high=MAX_VERSION)
-    if version is None:
-        raise ValidationError(MISSING_VERSION, code="version")
-    return version
 
 
 def _refuse(request, exc) -> None:
