@@ -7,6 +7,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format install install-dev system-deps clean
 
@@ -61,10 +63,10 @@ format: install-dev
 test: install-dev system-deps lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	@echo "== Tests on SQLite =="
-	env -u DATABASE_URL CCHC_TESTING=1 $(VENV)/bin/pytest -q
+	env -u DATABASE_URL CCHC_TESTING=1 $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== Tests on PostgreSQL ($$DATABASE_URL) =="; \
-	  CCHC_TESTING=1 $(VENV)/bin/pytest -q; \
+	  CCHC_TESTING=1 $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile; \
 	fi
 
 clean:

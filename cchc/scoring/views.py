@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
-from cchc.core.params import posted_version
+from cchc.core.params import int_or_none, posted_version
 from cchc.org.permissions import scope_for
 from cchc.scoring import output, selectors, services
 from cchc.scoring.methods import allowed_label
@@ -162,7 +162,9 @@ def assessment_detail(request, pk: int):
         entries = {}
         for key, value in request.POST.items():
             if key.startswith("points_"):
-                item_id = int(key.removeprefix("points_"))
+                item_id = int_or_none(key.removeprefix("points_"), low=1)
+                if item_id is None:
+                    continue  # not a field the page renders
                 entries[item_id] = services.SelfEntry(
                     value,
                     request.POST.get(f"explanation_{item_id}", ""),
@@ -520,9 +522,11 @@ def council_page(request, pk: int):
                     actor=request.user, season=season, user=user, unit=unit, role=post.get("role", "member")
                 )
             else:
-                member = get_object_or_404(CouncilMember, pk=post.get("member"), council=council)
+                member = get_object_or_404(
+                    CouncilMember, pk=int_or_none(post.get("member"), low=1) or 0, council=council
+                )
                 if action == "assign":
-                    chosen = post.getlist("assessment")
+                    chosen = [pk for pk in map(int_or_none, post.getlist("assessment")) if pk]
                     assessments = season.assessments.select_related("unit")
                     if chosen:
                         assessments = assessments.filter(pk__in=chosen)
