@@ -90,7 +90,10 @@ class DraftPlan:
     parent_number: str = ""
     signer: str = ""
     restored: bool = False  # the document had lost its diacritics; they were restored
-    task_source: str = ""  # table | vertical | interleaved | bullets: where the tasks were read from
+    task_source: str = ""  # table | vertical | interleaved | bullets | inline: where the tasks came from
+    # parts of the document that look like a plan's but gave nothing: {"part", "lines": [a, b], "reason"}
+    unread: list[dict] = field(default_factory=list)
+    looks_like_plan: bool = False  # headings of a plan (mục tiêu, nhiệm vụ, tổ chức thực hiện…) found
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -835,7 +838,7 @@ class _Row:
 
 _HEADER_KEYS = {
     "content": r"noi dung|ten nhiem vu|nhiem vu",
-    "lead": r"chu tri",
+    "lead": r"chu tri|^(?:don vi|co quan|bo phan)? ?thuc hien$",
     "partner": r"phoi hop",
     "product": r"san pham|ket qua",
     "time": r"thoi gian|thoi han|tien do",
@@ -946,6 +949,18 @@ def _table_rows_from_pipes(lines: list[_Line], start: int) -> tuple[list[_Row], 
             text = " ".join(non_empty)
             found_area = area_of(fold(text))
             if found_area is not None and (roman_value(cells[0]) is not None or _is_upperish(text)):
+                area = found_area
+                continue
+        if (
+            len(non_empty) <= 2
+            and non_empty
+            and not any(cells[2:])
+            and (re.fullmatch(r"[A-HĐ]\.?", cells[0]) or re.match(r"^\d{1,2}\s*[.)]\s*\S", cells[0]))
+        ):
+            # an area row lettered "A | CẢI CÁCH THỂ CHẾ" or titled "1. Cải cách thủ tục hành chính"
+            text = re.sub(r"^\d{1,2}\s*[.)]\s*", "", " ".join(non_empty))
+            found_area = area_of(fold(text))
+            if found_area is not None:
                 area = found_area
                 continue
         if len(cells) < header_cells:
@@ -1784,7 +1799,8 @@ def parse_plan_text(text: str) -> DraftPlan:
                 task.lead = [duties[task.area][0]]
                 task.confidence = round(max(0.1, task.confidence - 0.1), 2)
     plan.tasks = tasks
-    if not tasks:
+    _structure_pass(lines, plan, restored)
+    if not plan.tasks:
         plan.warnings.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
     if not plan.targets:
         plan.warnings.append("Không tìm thấy chỉ tiêu nào trong các mục “Mục tiêu”.")
@@ -1793,6 +1809,63 @@ def parse_plan_text(text: str) -> DraftPlan:
     if not plan.date:
         plan.warnings.append("Không xác định được ngày ban hành.")
     return plan
+
+
+def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None:
+    """Read what the rules above left out, through the document structure model: targets in any
+    section about targets, tasks written as numbered paragraphs; then record the parts that look like
+    a plan's but gave nothing ("phần không đọc được"), with their source lines."""
+    from cchc.docimport.extractors.targets import targets_in_sections
+    from cchc.docimport.extractors.tasks import inline_tasks
+    from cchc.docimport.structure import outline
+
+    sections = outline(lines)
+    kinds = set().union(*(s.kinds for s in sections)) if sections else set()
+    title_key = fold(plan.title)
+    plan.looks_like_plan = len(
+        kinds & {"purpose", "targets", "tasks", "solutions", "implementation"}
+    ) >= 2 or (bool(kinds) and re.match(r"^(ke hoach|chuong trinh)\b", title_key) is not None)
+    empty_target_sections = []
+    if not plan.targets:
+        plan.targets, empty_target_sections = targets_in_sections(lines, sections, restored)
+    if not plan.tasks:
+        plan.tasks = inline_tasks(lines, sections, restored)
+        if plan.tasks:
+            plan.task_source = "inline"
+            plan.warnings.append(
+                "Không thấy bảng nhiệm vụ: nhiệm vụ lấy từ các đoạn đánh số của phần “Nhiệm vụ” "
+                "(cơ quan chủ trì, thời gian theo chữ “Chủ trì:”, “Thời gian:”)."
+            )
+
+    def unread(section, part: str, reason: str) -> None:
+        plan.unread.append(
+            {"part": part, "title": section.title, "lines": [section.line_no, section.end], "reason": reason}
+        )
+
+    if not plan.targets:
+        for section in empty_target_sections:
+            unread(
+                section,
+                "chỉ tiêu",
+                "Phần này nói về mục tiêu, chỉ tiêu nhưng không có câu nào mang con số (tỷ lệ %, thứ hạng) "
+                "hoặc mục tiêu kiểm đếm được: cần nhập chỉ tiêu bằng tay nếu có.",
+            )
+    if not plan.tasks:
+        for section in sections:
+            if "appendix" in section.kinds:
+                unread(
+                    section,
+                    "phụ lục nhiệm vụ",
+                    "Có phụ lục nhưng không nhận ra bảng nhiệm vụ (không thấy dòng tiêu đề cột “Nội dung”, "
+                    "“Chủ trì”, “Thời gian”…): cần nhập nhiệm vụ bằng tay.",
+                )
+            elif "tasks" in section.kinds and section.end - section.index > 2:
+                unread(
+                    section,
+                    "nhiệm vụ",
+                    "Phần nhiệm vụ không có bảng, cũng không có mục đánh số kèm đơn vị chủ trì: "
+                    "cần nhập nhiệm vụ bằng tay.",
+                )
 
 
 def _table_body(lines: list[_Line], body_start: int) -> list[_Line]:
