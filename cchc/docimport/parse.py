@@ -955,9 +955,14 @@ def _table_rows_from_pipes(lines: list[_Line], start: int) -> tuple[list[_Row], 
             len(non_empty) <= 2
             and non_empty
             and not any(cells[2:])
-            and (re.fullmatch(r"[A-HĐ]\.?", cells[0]) or re.match(r"^\d{1,2}\s*[.)]\s*\S", cells[0]))
+            and (
+                re.fullmatch(r"[A-HĐ]\.?", cells[0])
+                or re.match(r"^\d{1,2}\s*[.)]\s*\S", cells[0])
+                or (re.fullmatch(r"\d{1,2}\.?", cells[0]) and _is_upperish(" ".join(non_empty[1:])))
+            )
         ):
-            # an area row lettered "A | CẢI CÁCH THỂ CHẾ" or titled "1. Cải cách thủ tục hành chính"
+            # an area row lettered "A | CẢI CÁCH THỂ CHẾ", numbered "2 | CẢI CÁCH TỔ CHỨC BỘ MÁY" in
+            # capitals, or titled "1. Cải cách thủ tục hành chính"
             text = re.sub(r"^\d{1,2}\s*[.)]\s*", "", " ".join(non_empty))
             found_area = area_of(fold(text))
             if found_area is not None:
