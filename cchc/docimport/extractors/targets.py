@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 
 from cchc.core.text import fold
+from cchc.docimport.extractors.target_rules import _deadline, _measure, _metric
+from cchc.docimport.model import DraftTarget
 from cchc.docimport.structure import Section, classify, numbered, section_ranges
 from cchc.docimport.structure.headings import LEVEL_BULLET
+from cchc.docimport.vocab import area_of
 
 # a quantity: "100%", "từ 98%", "tối thiểu 80%", "trên 90%"
 _QUANTITY = re.compile(r"\d{1,3}(?:[.,]\d+)?\s*%")
@@ -82,8 +85,6 @@ def split_quantities(sentence: str) -> list[str]:
 
 
 def targets_from_text(items, area: int, restored: bool):
-    from cchc.docimport.parse import DraftTarget, _deadline, _measure, _metric
-
     out = []
     for text, first, last in items:
         for sentence in _sentences(text):
@@ -131,8 +132,6 @@ def target_sections(sections: list[Section]) -> list[Section]:
 
 
 def targets_in_sections(lines, sections: list[Section], restored: bool):
-    from cchc.docimport.parse import area_of
-
     found, empty = [], []
     for section in target_sections(sections):
         ranges = section_ranges(section, "targets")

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 from cchc.core.text import fold
+from cchc.docimport.extractors.tables import _split_units
+from cchc.docimport.model import DraftTask
 from cchc.docimport.structure import Section, numbered
 from cchc.docimport.structure.headings import LEVEL_ARABIC, LEVEL_BULLET, LEVEL_LETTER
+from cchc.docimport.vocab import area_of
 
 _FIELDS = {
     "lead": r"(?:cơ quan |đơn vị )?chủ trì",
@@ -41,8 +44,6 @@ _AREA_START = re.compile(
 
 def _is_area_heading(text: str) -> bool:
     """ "1. Cải cách thủ tục hành chính" heads a group of tasks; "4. Kiểm tra công vụ …" is a task."""
-    from cchc.docimport.parse import area_of
-
     key = fold(text).strip(" .:")
     return (
         len(key.split()) <= 10
@@ -67,8 +68,6 @@ def split_fields(text: str) -> tuple[str, dict[str, str]]:
 
 
 def inline_tasks(lines, sections: list[Section], restored: bool):
-    from cchc.docimport.parse import DraftTask, _split_units, area_of
-
     tasks = []
     for section in sections:
         if "tasks" not in section.kinds or "targets" in section.kinds or section.level > LEVEL_ARABIC:
