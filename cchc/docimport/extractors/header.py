@@ -86,6 +86,18 @@ def _find_unit(key: str) -> str | None:
     return None
 
 
+_PLACE_KINDS = ("thành phố", "đặc khu", "phường", "huyện", "quận", "tỉnh", "thị xã", "xã")
+
+
+def _place_name(text: str) -> str:
+    """ "THÀNH PHỐ HẢI PHÒNG" → "thành phố Hải Phòng": the kind in lower case, the name capitalised."""
+    low = " ".join(text.lower().split())
+    for kind in _PLACE_KINDS:
+        if low.startswith(kind + " "):
+            return kind + " " + " ".join(w[:1].upper() + w[1:] for w in low[len(kind) + 1 :].split())
+    return low
+
+
 def _parse_header(lines: list[_Line], body_start: int, plan: DraftPlan) -> None:
     head = lines[: max(body_start, 1)]
     # number and symbol
@@ -173,7 +185,7 @@ def _parse_header(lines: list[_Line], body_start: int, plan: DraftPlan) -> None:
                     issuer = "Ủy ban nhân dân " + rest
                 elif index + 1 < len(head):
                     nxt = re.split(r"(?i)\s+(?:độc lập|doc lap|đ[ộo]c l[ậa]p)", head[index + 1].text)[0]
-                    issuer = "Ủy ban nhân dân " + nxt.lower()
+                    issuer = "Ủy ban nhân dân " + _place_name(nxt)
                 break
     if issuer:
         extended = re.search(re.escape(fold(issuer)) + r" (thanh pho [a-z ]+?)$", tkey)

@@ -187,3 +187,8 @@ def test_every_held_out_document_has_its_hand_written_expectation():
         assert expected["set"] in ("held-out", "blind")
         assert expected["tasks"] and expected["targets"], path
         json.dumps(expected)
+
+
+def test_an_issuer_read_from_a_header_in_capitals_keeps_its_place_name_capitalised():
+    plan = parse_plan_text((DOCUMENTS / "kh-cchc-nam-2027-thanh-pho.txt").read_text())
+    assert plan.issuer == "Ủy ban nhân dân thành phố Hải Phòng"
