@@ -102,7 +102,7 @@ from cchc.docimport.extractors.target_rules import (  # noqa: F401  (re-exported
     _split_sentences,
     _targets_from_items,
 )
-from cchc.docimport.extractors.targets import targets_in_sections
+from cchc.docimport.extractors.targets import targets_in_sections, targets_in_tables
 from cchc.docimport.extractors.tasks import inline_tasks
 from cchc.docimport.model import (  # noqa: F401  (re-exported: the stages' names)
     AREA_NAMES,
@@ -257,6 +257,7 @@ def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None
     empty_target_sections = []
     if not plan.targets:
         plan.targets, empty_target_sections = targets_in_sections(lines, sections, restored)
+        plan.targets += targets_in_tables(lines, restored)
     if not plan.tasks:
         plan.tasks = inline_tasks(lines, sections, restored)
         if plan.tasks:

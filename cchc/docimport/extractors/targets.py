@@ -119,6 +119,60 @@ def targets_from_text(items, area: int, restored: bool):
     return out
 
 
+_TARGET_HEADER = re.compile(r"^(?:ten |noi dung )?chi tieu\b")
+_VALUE = re.compile(r"\d{1,3}(?:[.,]\d+)?\s*%|nhom dan dau|dan dau")
+
+
+def _value_measure(value: str) -> tuple[str, float | None, str]:
+    """ "≥ 98%" → gte 98; "≤ 5%" → lte; "100%" → eq; "Tối thiểu 80%", "Giảm 15%" as in a sentence."""
+    m = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s*%", value)
+    if m and re.search(r"[≥>]|>=", value[: m.start()]):
+        return "gte", float(m.group(1).replace(",", ".")), "%"
+    if m and re.search(r"[≤<]|<=", value[: m.start()]):
+        return "lte", float(m.group(1).replace(",", ".")), "%"
+    return _measure(value)
+
+
+def targets_in_tables(lines, restored: bool) -> list:
+    """Targets given as a table (an appendix "TT | Chỉ tiêu | Năm 2027 | …"): one target per row, the
+    indicator from the "Chỉ tiêu" column, comparator and threshold from the first cell with a value."""
+    out = []
+    name_col = None
+    for line in lines:
+        if "|" not in line.text:
+            name_col = None if not line.text.strip() else name_col
+            continue
+        cells = [c.strip() for c in line.text.split("|")]
+        keys = [fold(c) for c in cells]
+        header = [i for i, k in enumerate(keys) if _TARGET_HEADER.match(k)]
+        if header and not any(re.search(r"noi dung|nhiem vu|chu tri", k) for k in keys):
+            name_col = header[0]
+            continue
+        if name_col is None or name_col >= len(cells):
+            continue
+        name = cells[name_col]
+        values = [c for i, c in enumerate(cells) if i != name_col and _VALUE.search(fold(c))]
+        if len(fold(name)) < 8 or not values:
+            continue
+        comparator, threshold, unit = _value_measure(values[0])
+        if comparator == "text" and not _RANKING.search(fold(values[0])):
+            continue
+        out.append(
+            DraftTarget(
+                area=area_of(fold(name)) or 0,
+                text=name,
+                metric=name[:200],
+                comparator=comparator,
+                threshold=threshold,
+                unit=unit,
+                lines=(line.no, line.no),
+                confidence=round(0.8 * (0.9 if restored else 1), 2),
+                restored=restored,
+            )
+        )
+    return out
+
+
 def target_sections(sections: list[Section]) -> list[Section]:
     """The sections about targets, outermost first, without one nested in another already taken."""
     chosen: list[Section] = []

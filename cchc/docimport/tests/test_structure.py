@@ -192,3 +192,14 @@ def test_every_held_out_document_has_its_hand_written_expectation():
 def test_an_issuer_read_from_a_header_in_capitals_keeps_its_place_name_capitalised():
     plan = parse_plan_text((DOCUMENTS / "kh-cchc-nam-2027-thanh-pho.txt").read_text())
     assert plan.issuer == "Ủy ban nhân dân thành phố Hải Phòng"
+
+
+def test_targets_given_as_an_appendix_table_are_read_row_by_row():
+    plan = parse_plan_text((DOCUMENTS / "kh-cchc-2027-so-noi-vu-phu-luc-chi-tieu.txt").read_text())
+    assert [(t.text, t.comparator, t.threshold) for t in plan.targets] == [
+        ("Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", "gte", 98),
+        ("Tỷ lệ văn bản đi được ký số", "eq", 100),
+        ("Tỷ lệ hồ sơ trực tuyến toàn trình", "gte", 80),
+        ("Số cuộc họp trực tiếp so với năm 2026", "reduce_by", 15),
+    ]
+    assert len(plan.tasks) == 3  # the task table of Phụ lục II is not read as targets
