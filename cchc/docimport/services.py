@@ -38,7 +38,9 @@ def propose(
     document bomb costs the web process nothing."""
     extracted = extract_bounded(data, filename)
     draft = parse_plan_text(extracted.text)
-    if not draft.targets and not draft.tasks:
+    if not draft.targets and not draft.tasks and not draft.looks_like_plan:
+        # a plan whose parts could not be read is still proposed, with its "phần không đọc được";
+        # only a file that is not a plan at all is refused
         raise ValidationError(
             "Không nhận ra chỉ tiêu hay nhiệm vụ nào trong tệp. Hãy kiểm tra tệp có phải là kế hoạch cải cách "
             "hành chính (có phần mục tiêu, nhiệm vụ hoặc phụ lục danh mục nhiệm vụ) không."
