@@ -40,3 +40,8 @@ def snapshot(world):
 
     refresh_scorecard(2025, today=date(2026, 12, 2))
     refresh_scorecard(2026, today=date(2026, 12, 2))
+
+
+# The source modules' own worlds, to feed the snapshot through their services.
+from cchc.scoring.tests.conftest import commune_set, council, season  # noqa: E402, F401
+from cchc.surveys.tests.conftest import submit, surveys  # noqa: E402, F401
