@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from cchc.dashboard.models import ScorecardRow
@@ -298,11 +298,3 @@ def refresh_scorecard_soon(*years: int | None) -> None:
                 log.exception("Không làm mới được bảng điểm năm %s", year)
 
     transaction.on_commit(run)
-
-
-def years_with_rows() -> list[int]:
-    return list(ScorecardRow.objects.values_list("year", flat=True).distinct().order_by("year"))
-
-
-def row_count_by_year() -> dict[int, int]:
-    return dict(ScorecardRow.objects.values_list("year").annotate(n=Count("pk")))

@@ -75,7 +75,7 @@ def scorecard(request, unit_id: int | None = None):
         page=request.GET.get("page"),
     )
     own_plans = []
-    if card.node is not None and not card.node.child_count:
+    if card.node is not None:
         own_plans = list(
             Plan.objects.filter(issuer=node)
             .exclude(status=Plan.Status.DRAFT)
