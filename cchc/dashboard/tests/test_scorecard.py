@@ -190,3 +190,12 @@ def test_the_scorecard_reads_a_fixed_number_of_queries_whatever_the_number_of_un
     assert "Trang 1/2" in response.content.decode()  # 64 units below: paginated, not all rendered
     assert len(many) == len(few)
     assert len(few) <= 11, [q["sql"][:120] for q in few.captured_queries]
+
+
+def test_every_persona_opens_the_home_page_and_its_own_scorecard(world, personas, login, snapshot):
+    from cchc.testing import check_matrix
+
+    #        anon off  office head c_std sib  city dept lead admin
+    every = "302  200  200    200  200   200  200  200  200  200"
+    pages = [(reverse("home"), every), (reverse("dashboard:scorecard"), every)]
+    assert check_matrix(login, personas, pages) == []
