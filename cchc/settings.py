@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cchc.initiatives",
     "cchc.scoring",
     "cchc.demo",
+    "cchc.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.cchc",
+                "cchc.dashboard.context_processors.todo",  # dashboard: menu to-do counts
             ],
         },
     },

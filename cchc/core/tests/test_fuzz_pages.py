@@ -180,6 +180,9 @@ def fuzz_world(world, personas, tmp_path):
     batch = delivery.dossiers_import(actor=None, path=write_csv(tmp_path / "mot-cua.csv", rows))
     assert batch.status == "succeeded", batch.errors
     delivery.target_link_set(actor=None, target=world.city_online, kpi="online_share", expected_version=0)
+    from cchc.dashboard.services import refresh_scorecard
+
+    refresh_scorecard(2026)  # the scorecard's snapshot, so its pages link each unit
     return {"report": report, "today": date(2026, 3, 1)}
 
 
