@@ -287,7 +287,8 @@ TASKS = {
 JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 15)  # a running job stamps its row this often
 JOBS_STALE_MINUTES = env_int("JOBS_STALE_MINUTES", 5)  # no stamp for this long (any host): worker gone
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 2)  # runs of a retry-safe job before it is failed
-JOBS_UPLOAD_DIR = Path(os.environ.get("JOBS_UPLOAD_DIR", MEDIA_ROOT / "jobs" / "uploads"))
+# Uploaded files waiting for their job; empty: MEDIA_ROOT/jobs/uploads.
+JOBS_UPLOAD_DIR = os.environ.get("JOBS_UPLOAD_DIR", "")
 # /healthz answers 503 when the oldest queued job has waited longer than this (the worker is down).
 HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", 300)
 # LOG_FORMAT=json: one JSON object a line (time, level, logger, message, exception) for journald/Loki.

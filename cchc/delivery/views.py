@@ -294,10 +294,9 @@ def enqueue_dossier_upload(user, upload, mapping):
     import hashlib
     import uuid
 
-    from cchc.jobs.services import enqueue
+    from cchc.jobs.services import enqueue, upload_dir
 
-    directory = Path(settings.JOBS_UPLOAD_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = upload_dir()
     path = directory / f"ho-so-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
     digest = hashlib.sha256()
     with open(path, "wb") as handle:

@@ -75,6 +75,15 @@ class JobContext:
         raise JobFailed(message, result)
 
 
+def upload_dir():
+    """Where an uploaded file waits for its job (JOBS_UPLOAD_DIR, else MEDIA_ROOT/jobs/uploads)."""
+    from pathlib import Path
+
+    directory = Path(settings.JOBS_UPLOAD_DIR or Path(settings.MEDIA_ROOT) / "jobs" / "uploads")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def _inline() -> bool:
     backend = settings.TASKS["default"]["BACKEND"]
     return backend.endswith("ImmediateBackend")
