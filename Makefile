@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format install install-dev system-deps clean
+.PHONY: run serve test lint format install install-dev system-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: install
 	@echo ""
 	@echo "cchc đang chạy tại http://127.0.0.1:$(PORT)/ (Ctrl+C để dừng)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# Production shape on one machine: PostgreSQL from .env (created from .env.example if missing), migrate,
+# collectstatic, then gunicorn + jobs worker + scheduler (deploy/serve.sh; systemd units in deploy/systemd/).
+serve: install
+	PY=$(PY) ./deploy/serve.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check cchc bench

@@ -295,6 +295,8 @@ HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", 300)
 if os.environ.get("LOG_FORMAT", "").lower() == "json":
     LOGGING["formatters"] = {"json": {"()": "cchc.jobs.logjson.JsonFormatter"}}
     LOGGING["handlers"]["console"]["formatter"] = "json"
+# The local health probe speaks plain HTTP to gunicorn: not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- end background jobs
 
 if env_bool("CCHC_TESTING"):
