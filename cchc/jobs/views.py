@@ -4,14 +4,17 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from cchc.core.params import paginate
-from cchc.jobs import selectors
+from cchc.jobs import selectors, services
 from cchc.jobs.models import Job
 
 POLL_SECONDS = 2
@@ -103,3 +106,41 @@ def healthz(request):
     return HttpResponse(
         json.dumps(body, ensure_ascii=False), status=200 if ok else 503, content_type="application/json"
     )
+
+
+def _enqueue_and_redirect(request, kind: str, *, unit, params: dict, back: str):
+    try:
+        job = services.enqueue(kind, user=request.user, unit=unit, params=params)
+    except PermissionDenied as exc:
+        raise Http404("Không tìm thấy trang.") from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def consolidated_document(request, pk: int, fmt: str):
+    """The level's consolidated report as a file made in the background (many units: can be long)."""
+    from cchc.reporting.models import ReportingPeriod
+
+    period = ReportingPeriod.objects.select_related("rule_set__issuer").filter(pk=pk).first()
+    if period is None:
+        raise Http404("Không tìm thấy kỳ báo cáo.")
+    return _enqueue_and_redirect(
+        request,
+        "consolidated_document",
+        unit=period.rule_set.issuer,
+        params={"period_id": period.pk, "format": fmt},
+        back="jobs:list",
+    )
+
+
+@login_required
+@require_POST
+def kpi_recompute(request):
+    from cchc.org.models import Unit
+
+    root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return _enqueue_and_redirect(request, "kpi_recompute", unit=root, params={}, back="delivery:imports")

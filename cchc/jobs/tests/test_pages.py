@@ -60,7 +60,7 @@ def test_who_sees_a_job(running_job, personas, login, persona, status):
 def test_the_job_list_shows_only_visible_jobs_in_a_fixed_number_of_queries(
     world, personas, login, django_assert_max_num_queries
 ):
-    for i in range(5):
+    for _ in range(5):
         Job.objects.create(kind="kpi_recompute", user=personas["city_standing"], unit=world.city)
     Job.objects.create(kind="report_document", user=personas["sibling"], unit=world.nam_sach)
     client = login(personas["city_standing"])
