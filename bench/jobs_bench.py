@@ -46,6 +46,7 @@ def reset(store: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--poll", type=float, default=0.25, help="seconds between two looks at the job")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
     store = work / "store"
@@ -114,7 +115,7 @@ def main() -> None:
                 seen.append(job.percent)
             if not job.is_active:
                 break
-            time.sleep(0.25)
+            time.sleep(args.poll)
         queue_s = time.perf_counter() - start
     finally:
         worker.terminate()
