@@ -128,12 +128,15 @@ def enqueue(
                 phase="Đang chờ đến lượt",
             )
             audit.record(actor=actor, action="create", instance=job, changes={"kind": kind, "params": params})
+            if not _inline():
+                _queue(job)  # the queue row commits with the job row, or neither does
     except IntegrityError:  # the same key asked twice at once: the first one wins
         existing = _live_with_key(idempotency_key)
         if existing is None:
             raise
         return existing
-    _queue(job)
+    if _inline():
+        _queue(job)  # runs the job now, outside the job row's own transaction
     job.refresh_from_db()
     return job
 
@@ -298,6 +301,7 @@ def reap(*, now: datetime | None = None) -> list[Job]:
     attempts left, else failed. Also fails the dossier imports left running by the same death."""
     from cchc.delivery.services import imports_fail_stale
 
+    imports_fail_stale(now=now)  # first: a retried import must not find its dead batch still running
     reaped: list[Job] = []
     requeue: list[Job] = []
     for candidate in Job.objects.filter(status=Job.Status.RUNNING).only("pk"):
@@ -325,12 +329,14 @@ def reap(*, now: datetime | None = None) -> list[Job]:
                 job.phase = "Dừng"
             job.save()
             audit.record(actor=None, action="status", instance=job, changes={"status": job.status}, note=why)
+            if job.status == Job.Status.QUEUED and not _inline():
+                _queue(job)  # the new queue row commits with the job's return to the queue
         reaped.append(job)
         if job.status == Job.Status.FAILED:
             _run_finisher(job)
-    imports_fail_stale(now=now)
-    for job in requeue:
-        _queue(job)
+    if _inline():
+        for job in requeue:
+            _queue(job)
     return reaped
 
 

@@ -24,7 +24,9 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     documented = _env_example()
     assert documented["SECURE_SSL_REDIRECT"] == "1" and int(documented["SECURE_HSTS_SECONDS"]) >= 31536000
     env = {
-        k: v for k, v in os.environ.items() if k not in ("CCHC_TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CCHC_TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(documented)
     env.update(
