@@ -6,8 +6,22 @@ cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
 if [ ! -f .env ]; then
   secret="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
-  sed "s|^SECRET_KEY=.*|SECRET_KEY=$secret|" .env.example > .env
-  echo "Đã tạo .env từ .env.example (SECRET_KEY mới). Hãy xem lại ALLOWED_HOSTS, DATABASE_URL, thư mục."
+  # A fresh clone: the production settings with local directories, and plain HTTP allowed so the site
+  # can be tried at http://127.0.0.1:8000/ before a HTTPS proxy exists. Behind the proxy, delete the
+  # last block of .env (then `manage.py check --deploy` is clean again).
+  sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$secret|" -e "s|/srv/cchc/|$PWD/|g" .env.example > .env
+  cat >> .env <<'LOCAL'
+
+# --- local try-out without HTTPS (made by deploy/serve.sh): delete this block behind the HTTPS proxy
+SECURE_SSL_REDIRECT=0
+SESSION_COOKIE_SECURE=0
+CSRF_COOKIE_SECURE=0
+SECURE_HSTS_SECONDS=0
+SECURE_HSTS_INCLUDE_SUBDOMAINS=0
+SECURE_HSTS_PRELOAD=0
+LOCAL
+  echo "Đã tạo .env từ .env.example (SECRET_KEY mới, thư mục trong $PWD, cho phép HTTP để chạy thử)."
+  echo "Hãy xem lại ALLOWED_HOSTS, DATABASE_URL; sau proxy HTTPS, xóa khối cuối của .env."
 fi
 set -a; . ./.env; set +a
 unset CCHC_TESTING DEBUG
