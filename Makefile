@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev system-deps clean
+.PHONY: run serve test lint format install install-dev system-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ run: install
 	@echo ""
 	@echo "cchc đang chạy tại http://127.0.0.1:$(PORT)/ (Ctrl+C để dừng)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# Production shape on one machine: PostgreSQL from .env (created from .env.example if missing), migrate,
+# collectstatic, then gunicorn + jobs worker + scheduler (deploy/serve.sh; systemd units in deploy/systemd/).
+serve: install
+	PY=$(PY) ./deploy/serve.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check cchc bench

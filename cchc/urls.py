@@ -45,5 +45,6 @@ urlpatterns = [
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
     path("", include("cchc.dashboard.urls")),
+    path("", include("cchc.jobs.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -58,13 +58,19 @@ def propose(
     return proposal
 
 
-def extract_bounded(data: bytes, filename: str) -> Extracted:
-    """``extract_text`` behind the upload limits, in a bounded child process. A later task queue
-    can run this same call: it takes bytes and returns a picklable ``Extracted``."""
+def check_document(data: bytes, filename: str) -> None:
+    """The instant checks of a document (size, PDF structure, zip directory, page count): the upload
+    page runs them before it queues the reading, so a bomb is refused on the page itself."""
     uploads.check_size(len(data), name=filename)
     if b"%PDF" in data[:1024]:
         uploads.check_pdf_structure(data, name=filename)  # instant, before pdfium counts pages
     uploads.check_upload(data, name=filename)
+
+
+def extract_bounded(data: bytes, filename: str) -> Extracted:
+    """``extract_text`` behind the upload limits, in a bounded child process. A later task queue
+    can run this same call: it takes bytes and returns a picklable ``Extracted``."""
+    check_document(data, filename)
     try:
         return uploads.run_bounded("cchc.docimport.extract:extract_text", data, filename)
     except ExtractError as exc:
