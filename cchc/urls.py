@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
+    path("", include("cchc.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]
