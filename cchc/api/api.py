@@ -8,12 +8,14 @@ token's UserScope (cchc.api.permissions.token_scope)."""
 import os
 import uuid
 from pathlib import Path
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from ninja import File, NinjaAPI, Query, Router
+from ninja import File, NinjaAPI, Router
+from ninja import Query as NinjaQuery
 from ninja.files import UploadedFile
 
 from cchc.api import errors
@@ -30,7 +32,6 @@ from cchc.api.schemas import (
     TaskOut,
     TaskPage,
     TaskProgressIn,
-    UnitOut,
     UnitPage,
 )
 from cchc.delivery import permissions as delivery_permissions
@@ -64,18 +65,18 @@ api = NinjaAPI(
 errors.install(api)
 
 
-def _page(queryset, cursor: str | None, limit: int):
-    limit = max(1, min(limit, MAX_LIMIT))
+Cursor = Annotated[int | None, NinjaQuery(None, ge=0, le=2**62, description="next_cursor của trang trước")]
+Limit = Annotated[int, NinjaQuery(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"mặc định {DEFAULT_LIMIT}")]
+
+
+def _page(queryset, cursor: int | None, limit: int):
+    """Keyset pages in id order: stable while rows are added, one query per page."""
     if cursor:
-        try:
-            after = int(cursor)
-        except ValueError:
-            raise ValidationError({"cursor": "Con trỏ phân trang không hợp lệ."}) from None
-        queryset = queryset.filter(pk__gt=after)
+        queryset = queryset.filter(pk__gt=cursor)
     rows = list(queryset.order_by("pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": rows, "next_cursor": str(rows[-1].pk) if more and rows else None}
+    return {"items": rows, "next_cursor": rows[-1].pk if more and rows else None}
 
 
 # Units -------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ units = Router(tags=["Đơn vị"])
 
 
 @units.get("/", response={200: UnitPage, **ERRORS}, summary="Đơn vị trong phạm vi")
-def unit_list(request, cursor: str | None = None, limit: int = DEFAULT_LIMIT):
+def unit_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
     return _page(units_visible(scope=scope_for(request.user)), cursor, limit)
 
 
@@ -94,7 +95,7 @@ plans = Router(tags=["Kế hoạch"])
 
 
 @plans.get("/", response={200: PlanPage, **ERRORS}, summary="Kế hoạch đọc được")
-def plan_list(request, cursor: str | None = None, limit: int = DEFAULT_LIMIT):
+def plan_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
     return _page(plans_visible(scope_for(request.user)), cursor, limit)
 
 
@@ -117,7 +118,7 @@ def _fields(obj, schema) -> dict:
 
 
 @plans.get("/{plan_id}/tasks", response={200: TaskPage, **ERRORS}, summary="Nhiệm vụ của kế hoạch")
-def plan_tasks(request, plan_id: int, cursor: str | None = None, limit: int = DEFAULT_LIMIT):
+def plan_tasks(request, plan_id: int, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
     plan = access_plan(request.user, plan_id)
     return _page(plan.tasks.all(), cursor, limit)
 
@@ -131,8 +132,8 @@ def task_index(
     plan: int | None = None,
     status: str | None = None,
     q: str = "",
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ):
     filters = TaskFilters(plan=plan, status=status or None, q=q[:200])
     return _page(task_list(scope=scope_for(request.user), filters=filters), cursor, limit)
@@ -151,13 +152,19 @@ def task_progress(request, task_id: int, payload: TaskProgressIn):
         fields["progress"] = payload.progress
     if payload.result is not None:
         fields["result"] = payload.result
-    return plan_services.task_update(actor=request.user, task=task, expected_version=payload.version, **fields)
+    return plan_services.task_update(
+        actor=request.user, task=task, expected_version=payload.version, **fields
+    )
 
 
-@tasks.post("/{task_id}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, summary="Đính kèm tài liệu kiểm chứng")
+@tasks.post(
+    "/{task_id}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, summary="Đính kèm tài liệu kiểm chứng"
+)
 def task_evidence(request, task_id: int, file: File[UploadedFile], kind: str = "document", note: str = ""):
     task = access_task(request.user, task_id)
-    evidence = plan_services.evidence_attach(actor=request.user, task=task, upload=file, kind=kind, note=note[:300])
+    evidence = plan_services.evidence_attach(
+        actor=request.user, task=task, upload=file, kind=kind, note=note[:300]
+    )
     return 201, evidence
 
 
@@ -174,7 +181,12 @@ def unit_kpi(request, unit_code: str, period: str | None = None):
     if chosen is None:
         raise Http404("Chưa có kỳ số liệu này.")
     figures = delivery_selectors.unit_kpis(unit, chosen)
-    return {"unit_code": unit.code, "period": chosen.key, "period_label": chosen.label, "figures": _json(figures)}
+    return {
+        "unit_code": unit.code,
+        "period": chosen.key,
+        "period_label": chosen.label,
+        "figures": _json(figures),
+    }
 
 
 def _json(value):
@@ -230,7 +242,10 @@ def errors_forbidden():
 
 
 @delivery.get(
-    "/dossier-batches/{batch_id}", response={200: BatchOut, **ERRORS}, url_name="batch_status", summary="Trạng thái lô hồ sơ"
+    "/dossier-batches/{batch_id}",
+    response={200: BatchOut, **ERRORS},
+    url_name="batch_status",
+    summary="Trạng thái lô hồ sơ",
 )
 def batch_status(request, batch_id: int):
     if not can_manage_data(request.user):

@@ -29,14 +29,17 @@ def problem(code: str, detail="", *, errors=None, status: int | None = None) -> 
     if errors is not None:
         body["errors"] = errors
     return JsonResponse(
-        body, status=body["status"], content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
+        body,
+        status=body["status"],
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
 def _messages(exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        return {k: [str(m) for m in v for m in (v.messages if hasattr(v, "messages") else [v])] for k, v in exc.message_dict.items()}
-    return {"__all__": exc.messages}
+        return {key: [str(m) for m in value] for key, value in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
 
 
 def install(api) -> None:
@@ -58,7 +61,9 @@ def install(api) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def _422_schema(request, exc):
-        errors = [{"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))} for e in exc.errors]
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))} for e in exc.errors
+        ]
         return problem("invalid", "Dữ liệu không đúng lược đồ.", errors=errors)
 
     @api.exception_handler(AuthenticationError)

@@ -66,3 +66,6 @@ class ApiTokenUse(models.Model):
         verbose_name = "lượt dùng khóa API"
         verbose_name_plural = "lượt dùng khóa API"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"

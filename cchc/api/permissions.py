@@ -2,9 +2,9 @@
 token's unit and access instead of a person's memberships (read = a viewer of the subtree, write = an
 officer of the unit). Services then apply their usual rules to the integration's service account."""
 
+from cchc.api.models import ApiToken
 from cchc.org.models import Unit
 from cchc.org.permissions import UserScope, scope_for
-from cchc.api.models import ApiToken
 
 
 def can_manage_tokens_for(user, unit: Unit) -> bool:
@@ -20,9 +20,7 @@ def can_manage_tokens(user) -> bool:
 
 def token_scope(token: ApiToken) -> UserScope:
     unit = token.unit
-    scope = UserScope(
-        read_paths=[unit.path], read_ancestor_ids=set(unit.ancestor_ids), home_unit=unit
-    )
+    scope = UserScope(read_paths=[unit.path], read_ancestor_ids=set(unit.ancestor_ids), home_unit=unit)
     if token.access == ApiToken.Access.WRITE:
         scope.edit_paths.append(unit.path)
         if unit.is_reporting_unit:

@@ -82,17 +82,17 @@ class EvidenceOut(Schema):
 
 class UnitPage(Schema):
     items: list[UnitOut]
-    next_cursor: str | None
+    next_cursor: int | None
 
 
 class PlanPage(Schema):
     items: list[PlanOut]
-    next_cursor: str | None
+    next_cursor: int | None
 
 
 class TaskPage(Schema):
     items: list[TaskOut]
-    next_cursor: str | None
+    next_cursor: int | None
 
 
 class KpiOut(Schema):

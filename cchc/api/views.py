@@ -15,7 +15,11 @@ from cchc.org.permissions import scope_for
 
 
 def _manageable_units(user):
-    return [u for u in Unit.objects.filter(scope_for(user).subtree_units_q()).order_by("path") if can_manage_tokens_for(user, u)]
+    return [
+        u
+        for u in Unit.objects.filter(scope_for(user).subtree_units_q()).order_by("path")
+        if can_manage_tokens_for(user, u)
+    ]
 
 
 @login_required
@@ -40,7 +44,9 @@ def token_list(request):
         else:
             messages.success(request, "Đã cấp khóa API. Hãy sao chép khóa ngay: khóa chỉ hiện một lần.")
     ids = [u.pk for u in units]
-    tokens = ApiToken.objects.filter(unit_id__in=ids).select_related("integration", "unit").order_by("-created_at")
+    tokens = (
+        ApiToken.objects.filter(unit_id__in=ids).select_related("integration", "unit").order_by("-created_at")
+    )
     return render(
         request,
         "api/tokens.html",

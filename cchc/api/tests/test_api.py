@@ -13,18 +13,29 @@ from cchc.plans import services as plans
 @pytest.fixture
 def bach_long_vi_task(world):
     unit = org.unit_create(
-        actor=None, code="11000", name="Đặc khu Bạch Long Vĩ", kind=Unit.Kind.COMMUNE, parent=world.city,
+        actor=None,
+        code="11000",
+        name="Đặc khu Bạch Long Vĩ",
+        kind=Unit.Kind.COMMUNE,
+        parent=world.city,
         block=Unit.Block.COMMUNE,
     )
     plan = plans.plan_create(
-        actor=None, issuer=unit, number="9/KH-UBND", title="Kế hoạch CCHC Bạch Long Vĩ", year_start=2026,
-        year_end=2026, parent=world.city_plan,
+        actor=None,
+        issuer=unit,
+        number="9/KH-UBND",
+        title="Kế hoạch CCHC Bạch Long Vĩ",
+        year_start=2026,
+        year_end=2026,
+        parent=world.city_plan,
     )
     return plans.task_create(actor=None, plan=plan, area=1, number="1", content="Rà soát thủ tục")
 
 
 def _token(unit, access="read"):
-    token, secret = services.token_create(actor=None, integration_name="Hệ thống một cửa", unit=unit, access=access)
+    token, secret = services.token_create(
+        actor=None, integration_name="Hệ thống một cửa", unit=unit, access=access
+    )
     return token, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
@@ -52,7 +63,9 @@ def test_a_revoked_token_gets_401(client, world):
 
 def test_a_wrong_secret_and_no_secret_get_401(client, world):
     token, _ = _token(world.mao_dien)
-    assert client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Bearer cchc_{token.prefix}_sai").status_code == 401
+    assert (
+        client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Bearer cchc_{token.prefix}_sai").status_code == 401
+    )
     assert client.get("/api/v1/units/").status_code == 401
 
 
@@ -65,7 +78,9 @@ def test_a_read_token_cannot_write_but_a_write_token_can(client, world):
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
     _, write = _token(world.mao_dien, "write")
-    done = client.patch(f"/api/v1/tasks/{world.task.pk}/progress", body, content_type="application/json", **write)
+    done = client.patch(
+        f"/api/v1/tasks/{world.task.pk}/progress", body, content_type="application/json", **write
+    )
     assert done.status_code == 200, done.content
     assert done.json()["progress"] == 40
     entry = AuditEntry.objects.filter(object_id=str(world.task.pk)).first()
@@ -75,7 +90,9 @@ def test_a_read_token_cannot_write_but_a_write_token_can(client, world):
 def test_a_stale_version_is_409(client, world):
     _, write = _token(world.mao_dien, "write")
     body = {"version": world.task.version + 5, "status": "in_progress", "progress": 40}
-    response = client.patch(f"/api/v1/tasks/{world.task.pk}/progress", body, content_type="application/json", **write)
+    response = client.patch(
+        f"/api/v1/tasks/{world.task.pk}/progress", body, content_type="application/json", **write
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
 
@@ -108,7 +125,10 @@ def test_session_auth_reads_and_writes_with_csrf(client, world, personas):
     browser.get("/")
     csrf = browser.cookies["csrftoken"].value
     ok = browser.patch(
-        f"/api/v1/tasks/{world.task.pk}/progress", body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+        f"/api/v1/tasks/{world.task.pk}/progress",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
     )
     assert ok.status_code == 200, ok.content
 
