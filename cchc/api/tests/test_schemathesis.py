@@ -5,7 +5,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from schemathesis.specs.openapi.checks import content_type_conformance, ignored_auth
+from schemathesis.specs.openapi.checks import content_type_conformance, ignored_auth, positive_data_acceptance
 
 from cchc.api import services
 from cchc.api.permissions import token_scope
@@ -59,20 +59,23 @@ def test_no_5xx_no_schema_break_no_leak(api_schema, tokens):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 10
     for operation in operations:
+        excluded = [ignored_auth, content_type_conformance]
+        if "multipart" in str(operation.definition.raw.get("requestBody", "")):
+            # Generated multipart bodies do not reach Django as a file part through the WSGI client;
+            # the upload endpoints are covered by their own tests. 5xx and schema checks still apply.
+            excluded.append(positive_data_acceptance)
 
         @hypothesis_settings(
             max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
         )
         @given(case=operation.as_strategy())
-        def run(case):
+        def run(case, excluded=excluded):
             for headers, unit_ids, plan_ids in tokens:
                 response = case.call(headers=headers)
                 assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
                 # Every call carries a real token, so the check that auth is enforced is the token tests' job;
                 # errors are application/problem+json, which ninja's schema lists as application/json.
-                case.validate_response(
-                    response, headers=headers, excluded_checks=[ignored_auth, content_type_conformance]
-                )
+                case.validate_response(response, headers=headers, excluded_checks=excluded)
                 if response.status_code == 200 and "json" in response.headers.get("Content-Type", ""):
                     _check_scope(response.json(), unit_ids, plan_ids)
 
