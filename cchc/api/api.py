@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from ninja import File, NinjaAPI, Router
+from ninja import Path as NinjaPath
 from ninja import Query as NinjaQuery
 from ninja.files import UploadedFile
 
@@ -65,7 +66,11 @@ api = NinjaAPI(
 errors.install(api)
 
 
-Cursor = Annotated[int | None, NinjaQuery(None, ge=0, le=2**62, description="next_cursor của trang trước")]
+BIGGEST_ID = 2**62  # beyond it a database integer overflows: refused as 422, not a 500
+Id = Annotated[int, NinjaPath(..., ge=1, le=BIGGEST_ID)]
+Cursor = Annotated[
+    int | None, NinjaQuery(None, ge=0, le=BIGGEST_ID, description="next_cursor của trang trước")
+]
 Limit = Annotated[int, NinjaQuery(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"mặc định {DEFAULT_LIMIT}")]
 
 
@@ -100,12 +105,12 @@ def plan_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
 
 
 @plans.get("/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Một kế hoạch")
-def plan_detail(request, plan_id: int):
+def plan_detail(request, plan_id: Id):
     return access_plan(request.user, plan_id)
 
 
 @plans.get("/{plan_id}/targets", response={200: list[TargetOut], **ERRORS}, summary="Chỉ tiêu của kế hoạch")
-def plan_targets(request, plan_id: int):
+def plan_targets(request, plan_id: Id):
     plan = access_plan(request.user, plan_id)
     return [
         {**_fields(t, TargetOut), "threshold": None if t.threshold is None else format(t.threshold, "f")}
@@ -118,7 +123,7 @@ def _fields(obj, schema) -> dict:
 
 
 @plans.get("/{plan_id}/tasks", response={200: TaskPage, **ERRORS}, summary="Nhiệm vụ của kế hoạch")
-def plan_tasks(request, plan_id: int, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+def plan_tasks(request, plan_id: Id, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
     plan = access_plan(request.user, plan_id)
     return _page(plan.tasks.all(), cursor, limit)
 
@@ -129,7 +134,7 @@ tasks = Router(tags=["Nhiệm vụ"])
 @tasks.get("/", response={200: TaskPage, **ERRORS}, summary="Nhiệm vụ đọc được (lọc như trang danh sách)")
 def task_index(
     request,
-    plan: int | None = None,
+    plan: Annotated[int | None, NinjaQuery(None, ge=1, le=BIGGEST_ID)] = None,
     status: str | None = None,
     q: str = "",
     cursor: Cursor = None,
@@ -140,12 +145,12 @@ def task_index(
 
 
 @tasks.get("/{task_id}", response={200: TaskOut, **ERRORS}, summary="Một nhiệm vụ")
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: Id):
     return access_task(request.user, task_id)
 
 
 @tasks.patch("/{task_id}/progress", response={200: TaskOut, **WRITE_ERRORS}, summary="Cập nhật tiến độ")
-def task_progress(request, task_id: int, payload: TaskProgressIn):
+def task_progress(request, task_id: Id, payload: TaskProgressIn):
     task = access_task(request.user, task_id)
     fields = {"status": payload.status}
     if payload.progress is not None:
@@ -160,7 +165,7 @@ def task_progress(request, task_id: int, payload: TaskProgressIn):
 @tasks.post(
     "/{task_id}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, summary="Đính kèm tài liệu kiểm chứng"
 )
-def task_evidence(request, task_id: int, file: File[UploadedFile], kind: str = "document", note: str = ""):
+def task_evidence(request, task_id: Id, file: File[UploadedFile], kind: str = "document", note: str = ""):
     task = access_task(request.user, task_id)
     evidence = plan_services.evidence_attach(
         actor=request.user, task=task, upload=file, kind=kind, note=note[:300]
@@ -247,7 +252,7 @@ def errors_forbidden():
     url_name="batch_status",
     summary="Trạng thái lô hồ sơ",
 )
-def batch_status(request, batch_id: int):
+def batch_status(request, batch_id: Id):
     if not can_manage_data(request.user):
         raise Http404("Không tìm thấy lô hồ sơ.")
     batch = DossierImport.objects.filter(pk=batch_id).first()
