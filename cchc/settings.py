@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "cchc.initiatives",
     "cchc.scoring",
     "cchc.demo",
+    "cchc.api",
+    "ninja",  # api: serves Swagger UI from its own static files (no CDN) when installed as an app
     "cchc.dashboard",
     "django_tasks",
     "django_tasks_db",

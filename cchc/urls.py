@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
+    path("", include("cchc.api.urls")),
     path("", include("cchc.dashboard.urls")),
     path("", include("cchc.jobs.urls")),
     path("quan-tri/", admin.site.urls),
