@@ -7,8 +7,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev system-deps clean
+.PHONY: run serve test lint format install install-dev system-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +53,11 @@ run: install
 	@echo "cchc đang chạy tại http://127.0.0.1:$(PORT)/ (Ctrl+C để dừng)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# Production shape on one machine: PostgreSQL from .env (created from .env.example if missing), migrate,
+# collectstatic, then gunicorn + jobs worker + scheduler (deploy/serve.sh; systemd units in deploy/systemd/).
+serve: install
+	PY=$(PY) ./deploy/serve.sh
+
 lint: install-dev
 	$(VENV)/bin/ruff check cchc bench
 	$(VENV)/bin/ruff format --check cchc bench
@@ -62,10 +69,10 @@ format: install-dev
 test: install-dev system-deps lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 	@echo "== Tests on SQLite =="
-	env -u DATABASE_URL CCHC_TESTING=1 $(VENV)/bin/pytest -q
+	env -u DATABASE_URL CCHC_TESTING=1 $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== Tests on PostgreSQL ($$DATABASE_URL) =="; \
-	  CCHC_TESTING=1 $(VENV)/bin/pytest -q; \
+	  CCHC_TESTING=1 $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile; \
 	fi
 
 clean:

@@ -294,6 +294,17 @@ def login(client):
     return _login
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stores_per_test_process(tmp_path_factory):
+    """Module-scoped fixtures (the demo) write files before any test's own settings apply: give each
+    test process its own stores, so parallel workers never share the dossier store's import lock."""
+    from django.conf import settings as django_settings
+
+    root = tmp_path_factory.mktemp("stores")
+    django_settings.MEDIA_ROOT = root / "media"
+    django_settings.DOSSIER_STORE_DIR = root / "dossiers"
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Evidence files and dossier snapshots of a test live and die with the test."""

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "cchc.initiatives",
     "cchc.scoring",
     "cchc.demo",
+    "cchc.dashboard",
+    "django_tasks",
+    "django_tasks_db",
+    "cchc.jobs",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.cchc",
+                "cchc.dashboard.context_processors.todo",  # dashboard: menu to-do counts
             ],
         },
     },
@@ -268,6 +273,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Background jobs and production shape (cchc.jobs) ----------------------------------------------------
+# The queue is django-tasks' database backend: jobs wait in the same database (PostgreSQL in production),
+# `manage.py jobs_worker` runs them, `manage.py jobs_scheduler` queues the periodic ones. Tests (and
+# JOBS_INLINE=1) run every job inside the request that asks for it.
+JOBS_INLINE = env_bool("JOBS_INLINE", env_bool("CCHC_TESTING"))
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if JOBS_INLINE
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 15)  # a running job stamps its row this often
+JOBS_STALE_MINUTES = env_int("JOBS_STALE_MINUTES", 5)  # no stamp for this long (any host): worker gone
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 2)  # runs of a retry-safe job before it is failed
+# Uploaded files waiting for their job; empty: MEDIA_ROOT/jobs/uploads.
+JOBS_UPLOAD_DIR = os.environ.get("JOBS_UPLOAD_DIR", "")
+# /healthz answers 503 when the oldest queued job has waited longer than this (the worker is down).
+HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", 300)
+# LOG_FORMAT=json: one JSON object a line (time, level, logger, message, exception) for journald/Loki.
+if os.environ.get("LOG_FORMAT", "").lower() == "json":
+    LOGGING["formatters"] = {"json": {"()": "cchc.jobs.logjson.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# The local health probe speaks plain HTTP to gunicorn: not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# --- end background jobs
 
 if env_bool("CCHC_TESTING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from cchc.core import http as core_http
 from cchc.core import views as core_views
+from cchc.dashboard import views as dashboard_views
 from cchc.org import views as org_views
 
 admin.site.site_header = "Quản trị hệ thống CCHC"
 admin.site.site_title = "Quản trị CCHC"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("favicon.ico", core_http.favicon, name="favicon"),
     path(
         "dang-nhap/",
@@ -43,5 +44,7 @@ urlpatterns = [
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
+    path("", include("cchc.dashboard.urls")),
+    path("", include("cchc.jobs.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError, check_version
 from cchc.core.numbers import format_number
+from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.delivery import store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
@@ -284,6 +285,8 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                     "snapshot": batch.snapshot,
                 },
             )
+            if batch.data_from and batch.data_until:
+                refresh_scorecard_soon(*range(batch.data_from.year, batch.data_until.year + 1))
     except Exception:
         if merged is not None and merged.snapshot is not None:
             Path(merged.snapshot).unlink(missing_ok=True)
@@ -449,6 +452,8 @@ def kpi_figures_recompute(*, actor) -> int:
         KpiFigure.objects.all().delete()
         return 0
     count = _recompute(kpi_config(), store.snapshot_path(current.snapshot), current.data_until)
+    if current.data_from and current.data_until:
+        refresh_scorecard_soon(*range(current.data_from.year, current.data_until.year + 1))
     audit.record(
         actor=actor, action="update", instance=current, changes={"figures": count}, note="tính lại chỉ số"
     )

@@ -3,7 +3,6 @@ linked targets, dossier imports. Views read through selectors and write through 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -289,6 +288,43 @@ def target_link(request, pk: int):
     return redirect(back)
 
 
+def enqueue_dossier_upload(user, upload, mapping):
+    """Keep the uploaded file under JOBS_UPLOAD_DIR and queue its import. The same file with the same
+    mapping over the same current data is one job (a double submit shows the first job)."""
+    import hashlib
+    import uuid
+
+    from cchc.jobs.services import enqueue, upload_dir
+
+    directory = upload_dir()
+    path = directory / f"ho-so-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    current = selectors.current_import()
+    key = f"ho-so:{digest.hexdigest()}:{mapping.pk if mapping else 0}:{current.pk if current else 0}"
+    try:
+        job = enqueue(
+            "dossier_import",
+            user=user,
+            unit=Unit.objects.filter(parent__isnull=True).order_by("pk").first(),
+            params={
+                "path": str(path),
+                "file_name": upload.name,
+                "mapping_id": mapping.pk if mapping else None,
+            },
+            idempotency_key=key,
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    if job.params.get("path") != str(path):  # an existing job for the same file: this copy is not needed
+        path.unlink(missing_ok=True)
+    return job
+
+
 @login_required
 def imports(request):
     if not services.can_manage_data(request.user):
@@ -296,24 +332,14 @@ def imports(request):
     form = DossierUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.TemporaryDirectory(dir=store.store_dir()) as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            with open(path, "wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
-                batch = services.dossiers_import(
-                    actor=request.user, path=path, file_name=upload.name, mapping=form.cleaned_data["mapping"]
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-                return redirect("delivery:imports")
-        if batch.status == DossierImport.Status.SUCCEEDED:
-            messages.success(request, batch.message)
-        else:
-            messages.error(request, batch.message)
-        return redirect("delivery:import_detail", pk=batch.pk)
+        mapping = form.cleaned_data["mapping"]
+        # The import runs on the queue (cchc.jobs): the page keeps the file and shows the job's progress.
+        try:
+            job = enqueue_dossier_upload(request.user, upload, mapping)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("delivery:imports")
+        return redirect("jobs:detail", pk=job.pk)
     services.imports_fail_stale()  # an import whose process died must not show "đang nhập" for ever
     batches = DossierImport.objects.select_related("mapping", "created_by").order_by("-started_at", "-pk")
     return render(

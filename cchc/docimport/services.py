@@ -38,7 +38,9 @@ def propose(
     document bomb costs the web process nothing."""
     extracted = extract_bounded(data, filename)
     draft = parse_plan_text(extracted.text)
-    if not draft.targets and not draft.tasks:
+    if not draft.targets and not draft.tasks and not draft.looks_like_plan:
+        # a plan whose parts could not be read is still proposed, with its "phần không đọc được";
+        # only a file that is not a plan at all is refused
         raise ValidationError(
             "Không nhận ra chỉ tiêu hay nhiệm vụ nào trong tệp. Hãy kiểm tra tệp có phải là kế hoạch cải cách "
             "hành chính (có phần mục tiêu, nhiệm vụ hoặc phụ lục danh mục nhiệm vụ) không."
@@ -56,13 +58,19 @@ def propose(
     return proposal
 
 
-def extract_bounded(data: bytes, filename: str) -> Extracted:
-    """``extract_text`` behind the upload limits, in a bounded child process. A later task queue
-    can run this same call: it takes bytes and returns a picklable ``Extracted``."""
+def check_document(data: bytes, filename: str) -> None:
+    """The instant checks of a document (size, PDF structure, zip directory, page count): the upload
+    page runs them before it queues the reading, so a bomb is refused on the page itself."""
     uploads.check_size(len(data), name=filename)
     if b"%PDF" in data[:1024]:
         uploads.check_pdf_structure(data, name=filename)  # instant, before pdfium counts pages
     uploads.check_upload(data, name=filename)
+
+
+def extract_bounded(data: bytes, filename: str) -> Extracted:
+    """``extract_text`` behind the upload limits, in a bounded child process. A later task queue
+    can run this same call: it takes bytes and returns a picklable ``Extracted``."""
+    check_document(data, filename)
     try:
         return uploads.run_bounded("cchc.docimport.extract:extract_text", data, filename)
     except ExtractError as exc:

@@ -48,6 +48,31 @@ def _access(user, pk: int) -> ImportDraft:
     return draft
 
 
+def _enqueue_reading(user, data: bytes, filename: str, issuer_id: int, parent):
+    import uuid
+    from pathlib import Path
+
+    from cchc.jobs.services import enqueue, upload_dir
+
+    path = upload_dir() / f"ke-hoach-{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    path.write_bytes(data)
+    try:
+        return enqueue(
+            "plan_document",
+            user=user,
+            unit=Unit.objects.filter(pk=issuer_id).first(),
+            params={
+                "path": str(path),
+                "filename": filename,
+                "issuer_id": issuer_id,
+                "parent_id": parent.pk if parent else None,
+            },
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+
+
 @login_required
 def upload(request):
     scope = scope_for(request.user)
@@ -62,19 +87,17 @@ def upload(request):
             parents.filter(pk=form.cleaned_data["parent"]).first() if form.cleaned_data["parent"] else None
         )
         try:
-            draft = services.draft_create(
-                actor=request.user,
-                data=read_upload(upload_file),
-                filename=upload_file.name,
-                issuer=Unit.objects.get(pk=form.cleaned_data["issuer"]),
-                parent=parent,
-            )
+            data = read_upload(upload_file)
+            services.check_document(data, upload_file.name)
+            # Reading (OCR of a scanned plan can take minutes) runs on the queue (cchc.jobs); the job's
+            # page links the draft to review once it is read.
+            job = _enqueue_reading(request.user, data, upload_file.name, form.cleaned_data["issuer"], parent)
         except ValidationError as exc:
             form.add_error("file", " ".join(exc.messages))
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            return redirect("docimport:review", pk=draft.pk)
+            return redirect("jobs:detail", pk=job.pk)
     drafts = ImportDraft.objects.filter(issuer__in=issuers).select_related("issuer", "plan")[:30]
     return render(request, "docimport/upload.html", {"form": form, "drafts": drafts})
 

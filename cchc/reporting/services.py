@@ -12,6 +12,7 @@ from cchc.core import audit
 from cchc.core.exceptions import check_version
 from cchc.core.params import MAX_INTEGER_DIGITS, decimal_or_none
 from cchc.core.text import nfc
+from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.delivery.selectors import AUTO_VALUE_NOTE, report_target_values
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
@@ -418,6 +419,7 @@ def report_accept(*, actor, report: UnitReport, note: str = "") -> UnitReport:
         key=str(report.revision),
         message=f"{report.period} của {report.unit} đã được tiếp nhận.",
     )
+    refresh_scorecard_soon(report.period.year)
     return report
 
 

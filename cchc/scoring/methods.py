@@ -9,15 +9,23 @@ from cchc.scoring.models import Method
 TWO = Decimal("0.01")
 
 
+LARGEST_POINTS = Decimal(10**9)
+
+
 def as_decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
         return value
     try:
-        return Decimal(str(value).strip().replace(",", "."))
+        number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation as exc:
         raise ValidationError(f"«{value}» không phải là số.") from exc
+    # NaN, Infinity and absurd magnitudes are valid Decimals but no criterion's points: refuse them
+    # here rather than let a quantize or a numeric(…) column fail later.
+    if not number.is_finite() or abs(number) >= LARGEST_POINTS:
+        raise ValidationError(f"«{value}» không phải là số điểm hợp lệ.")
+    return number
 
 
 def fmt(value) -> str:

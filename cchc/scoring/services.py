@@ -16,6 +16,7 @@ from django.utils import timezone
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError
 from cchc.core.text import nfc
+from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.scoring import methods, sources
@@ -1139,6 +1140,7 @@ def season_publish(*, actor, season: Season, note: str = "") -> Release:
     audit.record(
         actor=actor, action="create", instance=release, changes={"units": [None, len(rows)]}, note=note
     )
+    refresh_scorecard_soon(season.year)
     return release
 
 

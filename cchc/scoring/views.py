@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cchc.core.exceptions import ConflictError
-from cchc.core.params import posted_version
+from cchc.core.params import MAX_VERSION, MISSING_VERSION, int_or_none, posted_version
 from cchc.org.permissions import scope_for
 from cchc.scoring import output, selectors, services
 from cchc.scoring.methods import allowed_label
@@ -159,17 +159,24 @@ def assessment_detail(request, pk: int):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Bản tự đánh giá không sửa được lúc này.")
-        entries = {}
+        entries, junk_version = {}, False
         for key, value in request.POST.items():
             if key.startswith("points_"):
-                item_id = int(key.removeprefix("points_"))
+                item_id = int_or_none(key.removeprefix("points_"), low=1)
+                if item_id is None:
+                    continue  # not a field the page renders
+                raw_version = request.POST.get(f"version_{item_id}")
+                version = int_or_none(raw_version, low=0, high=MAX_VERSION)
+                junk_version |= raw_version not in (None, "") and version is None
                 entries[item_id] = services.SelfEntry(
                     value,
                     request.POST.get(f"explanation_{item_id}", ""),
                     request.POST.get(f"override_{item_id}", ""),
-                    request.POST.get(f"version_{item_id}"),
+                    version,
                 )
         try:
+            if junk_version:
+                raise ValidationError(MISSING_VERSION)
             changed = services.assessment_save_self(
                 actor=request.user, assessment=assessment, entries=entries
             )
@@ -520,9 +527,11 @@ def council_page(request, pk: int):
                     actor=request.user, season=season, user=user, unit=unit, role=post.get("role", "member")
                 )
             else:
-                member = get_object_or_404(CouncilMember, pk=post.get("member"), council=council)
+                member = get_object_or_404(
+                    CouncilMember, pk=int_or_none(post.get("member"), low=1) or 0, council=council
+                )
                 if action == "assign":
-                    chosen = post.getlist("assessment")
+                    chosen = [pk for pk in map(int_or_none, post.getlist("assessment")) if pk]
                     assessments = season.assessments.select_related("unit")
                     if chosen:
                         assessments = assessments.filter(pk__in=chosen)

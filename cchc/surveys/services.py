@@ -25,6 +25,7 @@ from django.utils import timezone
 from cchc.core import audit
 from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError
 from cchc.core.text import nfc
+from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.org.models import Unit
 from cchc.surveys import sipas
 from cchc.surveys.models import (
@@ -644,6 +645,7 @@ def round_publish(*, actor, round_: Round) -> ResultSnapshot:
         audit.record(
             actor=actor, action="publish", instance=round_, note=f"Chốt kết quả, SHA-256 {snapshot.sha256}"
         )
+        refresh_scorecard_soon(round_.year)
     return snapshot
 
 

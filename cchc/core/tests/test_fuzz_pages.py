@@ -134,10 +134,131 @@ def _patterns(resolver=None, prefix: str = "", namespace: str | None = None):
             yield prefix + str(pattern.pattern), name, list(pattern.pattern.regex.groupindex)
 
 
-# The PAR Index, surveys and initiatives landed after this world was built: their pages are walked with
-# junk and made-up ids (so no 5xx there either) but not yet with ids of real objects. Adding their
-# state here is the next step; until then they are named, so the coverage check below stays strict.
-NOT_YET_IN_THE_FUZZ_WORLD = ("scoring:", "surveys:", "initiatives:")
+# Apps whose pages are walked with junk and made-up ids only, because the world below has none of their
+# objects yet. Each entry names why; the coverage check below stays strict for everything else.
+NOT_YET_IN_THE_FUZZ_WORLD: tuple[str, ...] = ()
+
+
+def _par_index_survey_and_initiative(world, personas) -> None:
+    """A PAR Index season in self-assessment with evidence, a published one, a closed and published
+    SIPAS round with answers, and an initiatives campaign taken to its recognition decision."""
+    import uuid
+
+    from cchc.conftest import _person
+    from cchc.initiatives import services as initiatives
+    from cchc.initiatives.tests.conftest import AUTHORS, CRITERIA, DEADLINE, FIELDS, form_data
+    from cchc.org import services as org
+    from cchc.org.models import Unit
+    from cchc.scoring import samples
+    from cchc.scoring import services as scoring
+    from cchc.surveys import services as surveys
+    from cchc.surveys.tests.conftest import all_answers
+
+    standing = personas["city_standing"]
+    for year, block, stage in ((2026, Unit.Block.COMMUNE, "self"), (2025, Unit.Block.WARD, "published")):
+        criteria_set = scoring.set_create(
+            actor=standing,
+            year=year,
+            block=block,
+            title=samples.sample_title(block, year),
+            appraised_points=60,
+            survey_points=40,
+            rows=samples.sample_rows(block),
+            is_sample=True,
+        )
+        season = scoring.season_open(
+            actor=standing,
+            criteria_set=criteria_set,
+            self_deadline=date(year + 1, 1, 20),
+            explanation_deadline=date(year + 1, 2, 20),
+        )
+        if stage == "published":
+            for to_stage in ("appraisal", "explanation"):
+                season = scoring.season_advance(actor=standing, season=season, to_stage=to_stage)
+            season = scoring.season_lock(actor=standing, season=season, reason="Kết luận của Hội đồng")
+            scoring.season_publish(actor=standing, season=season, note="Công bố kết quả")
+            continue
+        scoring.council_add_member(
+            actor=standing, season=season, user=personas["city_standing"], unit=world.home_affairs
+        )
+        assessment = season.assessments.get(unit=world.mao_dien)
+        items = list(assessment.items.select_related("criterion").filter(applicable=True)[:3])
+        scoring.assessment_save_self(
+            actor=personas["head"],
+            assessment=assessment,
+            entries={
+                item.pk: scoring.SelfEntry(item.criterion.max_points, "Đã thực hiện đầy đủ.", "")
+                for item in items
+            },
+        )
+        scoring.evidence_attach(
+            actor=personas["head"], item=items[0], upload=SimpleUploadedFile("minh-chung.pdf", tiny_pdf())
+        )
+
+    survey = surveys.sipas_template_create(actor=standing, owner=world.city)
+    round_ = surveys.round_open(
+        actor=standing, survey=survey, title="Khảo sát SIPAS năm 2026", year=2026, units=[world.mao_dien]
+    )
+    channel = surveys.channel_create(actor=standing, round_=round_, unit=world.mao_dien, desk="Quầy 1")
+    surveys.quota_set(actor=standing, round_=round_, unit=world.mao_dien, target=50)
+    for level in (5, 4, 2):
+        surveys.response_submit(channel=channel, raw=all_answers(level), submission_uuid=uuid.uuid4())
+    surveys.round_close(actor=standing, round_=round_)
+    surveys.round_publish(actor=standing, round_=round_)
+
+    science = org.unit_create(
+        actor=None,
+        code="SKHCN",
+        name="Sở Khoa học và Công nghệ",
+        kind=Unit.Kind.DEPARTMENT,
+        parent=world.city,
+        block=Unit.Block.DEPARTMENT,
+    )
+    reviewer = _person("science", science, "officer")
+    chair = _person("chair", science, "head")
+    campaign = initiatives.campaign_create(
+        actor=reviewer,
+        issuer=world.city,
+        reviewing_unit=science,
+        year=2025,
+        number="2345/UBND-NVKTGS",
+        issued_on=date(2025, 9, 11),
+        title="Nghiên cứu, đề xuất sáng kiến cải cách hành chính có tính đột phá",
+        submission_deadline=DEADLINE,
+        conditions=["Lần đầu tiên được áp dụng"],
+        fields=FIELDS,
+        criteria=CRITERIA,
+    )
+    initiatives.member_assign(actor=reviewer, campaign=campaign, user=chair, unit=science, is_chair=True)
+    initiative = initiatives.initiative_create(
+        actor=personas["officer"],
+        campaign=campaign,
+        unit=world.mao_dien,
+        data=form_data(campaign),
+        authors=AUTHORS,
+    )
+    initiatives.attachment_add(
+        actor=personas["officer"], initiative=initiative, upload=SimpleUploadedFile("mo-ta.pdf", tiny_pdf())
+    )
+    initiative = initiatives.initiative_submit(
+        actor=personas["head"],
+        initiative=initiative,
+        expected_version=initiative.version,
+        now=DEADLINE.replace(day=20),
+    )
+    initiative = initiatives.initiative_check(
+        actor=reviewer, initiative=initiative, expected_version=initiative.version, decision="eligible"
+    )
+    initiatives.review_save(actor=chair, initiative=initiative, scores={code: 8 for code, *_ in CRITERIA})
+    initiatives.verdict_record(actor=chair, initiative=initiative, recognised=True, method="mean")
+    initiatives.decision_issue(
+        actor=reviewer,
+        campaign=campaign,
+        number="123/QĐ-UBND",
+        decided_on=date(2025, 12, 1),
+        signer="Nguyễn Văn A",
+        signer_title="Chủ tịch",
+    )
 
 
 @pytest.fixture
@@ -180,7 +301,28 @@ def fuzz_world(world, personas, tmp_path):
     batch = delivery.dossiers_import(actor=None, path=write_csv(tmp_path / "mot-cua.csv", rows))
     assert batch.status == "succeeded", batch.errors
     delivery.target_link_set(actor=None, target=world.city_online, kpi="online_share", expected_version=0)
+    _par_index_survey_and_initiative(world, personas)
+    from cchc.dashboard.services import refresh_scorecard
+    from cchc.jobs import services as jobs
+
+    refresh_scorecard(2026)  # the scorecard's snapshot, so its pages link each unit
+    # A finished job (the queue runs inline), so the job list links its page and download.
+    jobs.enqueue("kpi_recompute", user=personas["city_standing"], unit=world.city, params={})
     return {"report": report, "today": date(2026, 3, 1)}
+
+
+FUZZED_APPS = (
+    "org",
+    "plans",
+    "reporting",
+    "docimport",
+    "delivery",
+    "scoring",
+    "surveys",
+    "initiatives",
+    "dashboard",
+    "jobs",
+)
 
 
 def _real_values(world) -> dict[str, list]:
@@ -193,7 +335,7 @@ def _real_values(world) -> dict[str, list]:
         {
             pk
             for model in apps.get_models()
-            if model._meta.app_label in ("org", "plans", "reporting", "docimport", "delivery")
+            if model._meta.app_label in FUZZED_APPS
             and model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
             for pk in model.objects.values_list("pk", flat=True)[:50]
         }
@@ -203,7 +345,7 @@ def _real_values(world) -> dict[str, list]:
         "label": sorted(history._REGISTRY),
         "fmt": ["docx", "xlsx"],
         "decision": ["accept", "return"],
-        "app_label": ["org", "plans", "reporting", "delivery", "docimport", "auth"],
+        "app_label": [*FUZZED_APPS, "auth"],
         "object_id": [str(i) for i in ids],
     }
 
@@ -306,7 +448,9 @@ def _fuzz_every_page(personas, real: dict[str, list], errors: list[str]) -> list
             stem = route.split("<")[0] + "<"
             siblings = [n for r, n, _ in patterns if r.startswith(stem) and found.get(n)]
             found[name] = [
-                {p: k.get(p, real.get(p, [""])[0]) for p in params} for n in siblings[:1] for k in found[n]
+                {p: k.get(p, real.get(p, real["int"])[0]) for p in params}
+                for n in siblings[:1]
+                for k in found[n]
             ]
     missing = [
         name

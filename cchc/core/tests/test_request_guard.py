@@ -26,7 +26,7 @@ def test_a_nul_byte_in_a_posted_form_is_refused_and_nothing_is_saved(world, pers
 def test_a_database_still_locked_after_the_busy_timeout_is_answered_503_not_500(world, personas, client):
     client.raise_request_exception = False
     client.force_login(personas["officer"])
-    with mock.patch("cchc.core.views.render", side_effect=OperationalError("database is locked")):
+    with mock.patch("cchc.dashboard.views.render", side_effect=OperationalError("database is locked")):
         response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -36,5 +36,5 @@ def test_a_database_still_locked_after_the_busy_timeout_is_answered_503_not_500(
 def test_other_database_errors_are_not_hidden_as_busy(world, personas, client):
     client.raise_request_exception = False
     client.force_login(personas["officer"])
-    with mock.patch("cchc.core.views.render", side_effect=OperationalError("no such table: x")):
+    with mock.patch("cchc.dashboard.views.render", side_effect=OperationalError("no such table: x")):
         assert client.get("/").status_code == 500

@@ -55,4 +55,6 @@ def test_the_standing_agency_uploads_an_export_and_sees_the_counts(
     page.goto(f"{live_server.url}/dich-vu-cong/nhap-du-lieu/")
     page.set_input_files("#id_file", str(path))
     page.click("#upload button[type=submit]")
+    assert page.locator("#job-status").inner_text() == "Hoàn thành"  # the job's page (inline queue in tests)
+    page.click("text=Xem kết quả chi tiết")
     assert page.locator("#counts").inner_text() == "15 / 0 / 0"

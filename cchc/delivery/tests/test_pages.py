@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cchc.delivery import selectors, services
+from cchc.delivery.models import DossierImport
 from cchc.delivery.tests.factories import dossier, write_csv
 from cchc.plans import services as plan_services
 from cchc.testing import check_matrix
@@ -232,9 +233,13 @@ def test_uploading_a_file_imports_it_and_shows_the_batch(world, personas, login,
     client = login(personas["city_standing"])
     with open(path, "rb") as handle:
         response = client.post("/dich-vu-cong/nhap-du-lieu/", {"file": handle, "mapping": ""}, follow=True)
-    html = response.content.decode()
-    assert "Đã nhập 20 dòng: 20 hồ sơ mới" in html
-    assert '<dd id="counts">20 / 0 / 0</dd>' in html
+    html = response.content.decode()  # the job's page (the queue runs inline in tests)
+    assert response.redirect_chain[-1][0].startswith("/cong-viec/")
+    assert "Hoàn thành" in html and "Đã nhập 20 dòng: 20 hồ sơ mới" in html
+    batch = DossierImport.objects.get()
+    assert f'href="/dich-vu-cong/nhap-du-lieu/{batch.pk}/"' in html
+    detail = client.get(f"/dich-vu-cong/nhap-du-lieu/{batch.pk}/").content.decode()
+    assert '<dd id="counts">20 / 0 / 0</dd>' in detail
 
 
 def test_uploading_a_bad_file_shows_the_rows_and_imports_nothing(world, personas, login, tmp_path):
@@ -242,10 +247,11 @@ def test_uploading_a_bad_file_shows_the_rows_and_imports_nothing(world, personas
     rows[4]["received_at"] = "32/13/2026"
     path = write_csv(tmp_path / "loi.csv", rows)
     with open(path, "rb") as handle:
-        html = login(personas["city_standing"]).post(
-            "/dich-vu-cong/nhap-du-lieu/", {"file": handle}, follow=True
-        )
-    text = html.content.decode()
+        client = login(personas["city_standing"])
+        job_page = client.post("/dich-vu-cong/nhap-du-lieu/", {"file": handle}, follow=True).content.decode()
+    assert "Thất bại" in job_page and "không có hồ sơ nào được nhập" in job_page
+    batch = DossierImport.objects.get()
+    text = client.get(f"/dich-vu-cong/nhap-du-lieu/{batch.pk}/").content.decode()
     assert "dòng 6" in text and "«32/13/2026»" in text
     assert services.current_import() is None
 

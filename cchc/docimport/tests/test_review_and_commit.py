@@ -121,10 +121,10 @@ def test_pages_upload_review_commit_and_scope(world, personas, login):
     response = client.post(
         reverse("docimport:upload"), {"file": upload, "issuer": world.mao_dien.pk, "parent": ""}
     )
-    draft = ImportDraft.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "docimport:review", args=[draft.pk]
-    )
+    draft = ImportDraft.objects.get()  # read by the queue (inline in tests), the page shows the job
+    assert response.status_code == 302 and response["Location"].startswith("/cong-viec/")
+    job_page = client.get(response["Location"]).content.decode()
+    assert "Hoàn thành" in job_page and reverse("docimport:review", args=[draft.pk]) in job_page
     html = client.get(reverse("docimport:review", args=[draft.pk])).content.decode()
     assert 'id="L1"' in html and "tin cậy" in html
     for persona in ("sibling", "leader", "anonymous"):
@@ -218,3 +218,21 @@ def test_the_review_page_shows_the_source_in_nfc_keeping_its_indentation(world, 
     html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
     assert ">   KẾ HOẠCH cải cách hành chính</li>" in html
     assert decomposed not in html
+
+
+def test_a_plan_whose_appendix_cannot_be_read_gets_a_draft_with_its_unread_part_on_the_review_page(
+    world, personas, login
+):
+    from cchc.docimport.tests.test_structure import UNREADABLE_APPENDIX
+
+    draft = services.draft_create(
+        actor=personas["officer"],
+        data=UNREADABLE_APPENDIX.encode(),
+        filename="ke-hoach-an-lao.txt",
+        issuer=world.mao_dien,
+        parent=None,
+    )
+    assert len(draft.proposal["targets"]) == 2 and draft.proposal["tasks"] == []
+    html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
+    assert "Phần không đọc được" in html
+    assert 'href="#L12"' in html and "dòng 12–16" in html and "phụ lục nhiệm vụ" in html
