@@ -46,5 +46,6 @@ urlpatterns = [
     path("", include("cchc.initiatives.urls")),
     path("", include("cchc.dashboard.urls")),
     path("", include("cchc.jobs.urls")),
+    path("", include("cchc.notices.urls")),
     path("quan-tri/", admin.site.urls),
 ]

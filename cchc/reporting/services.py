@@ -357,6 +357,7 @@ def report_submit(*, actor, report: UnitReport, expected_version: int) -> UnitRe
         action="status",
         changes={"status": [before, report.status], "revision": report.revision},
     )
+    notices.notify_reviewers(report=report)
     return report
 
 

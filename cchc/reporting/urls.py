@@ -18,5 +18,4 @@ urlpatterns = [
     path("bao-cao/<int:pk>/gui/", views.report_submit, name="report_submit"),
     path("bao-cao/<int:pk>/xem-xet/<str:decision>/", views.report_review, name="report_review"),
     path("bao-cao/<int:pk>/xuat.<str:fmt>", views.report_export, name="report_export"),
-    path("thong-bao/", views.notifications, name="notifications"),
 ]

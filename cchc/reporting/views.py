@@ -16,7 +16,7 @@ from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
 from cchc.reporting import output, selectors, services
-from cchc.reporting.models import ConsolidatedReport, Notification, ReportingPeriod, UnitReport
+from cchc.reporting.models import ConsolidatedReport, ReportingPeriod, UnitReport
 from cchc.reporting.permissions import access_report, can_fill, can_submit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -417,10 +417,3 @@ def consolidation_export(request, pk: int, fmt: str):
         raise Http404
     document = output.consolidated_document(period)
     return _download(output.render(document, fmt), fmt, f"bao-cao-tong-hop-{period.code}")
-
-
-@login_required
-def notifications(request):
-    notices = Notification.objects.filter(user=request.user).select_related("period", "unit")[:100]
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return render(request, "reporting/notifications.html", {"notices": notices})
