@@ -9,6 +9,7 @@ urlpatterns = [
     path("bao-cao/ky/<int:pk>/", views.period_detail, name="period_detail"),
     path("bao-cao/ky/<int:pk>/lap/<int:unit_id>/", views.report_start, name="report_start"),
     path("bao-cao/ky/<int:pk>/thieu/<int:unit_id>/", views.mark_missing, name="mark_missing"),
+    path("bao-cao/ky/<int:pk>/nhac/", views.remind, name="remind"),
     path("bao-cao/ky/<int:pk>/tong-hop/", views.consolidation, name="consolidation"),
     path(
         "bao-cao/ky/<int:pk>/tong-hop/xuat.<str:fmt>", views.consolidation_export, name="consolidation_export"
