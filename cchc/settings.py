@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cchc.jobs",
     "cchc.notices",
+    "cchc.portal",
 ]
 
 MIDDLEWARE = [

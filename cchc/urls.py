@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("cchc.dashboard.urls")),
     path("", include("cchc.jobs.urls")),
     path("", include("cchc.notices.urls")),
+    path("", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),
 ]
