@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "cchc.jobs",
+    "cchc.notices",
+    "cchc.portal",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.cchc",
                 "cchc.dashboard.context_processors.todo",  # dashboard: menu to-do counts
+                "cchc.notices.context_processors.unread",  # notices: header unread badge
             ],
         },
     },

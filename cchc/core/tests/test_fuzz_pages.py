@@ -279,6 +279,11 @@ def fuzz_world(world, personas, tmp_path):
     sent = reporting.report_start(actor=None, period=periods[0], unit=world.nam_sach)
     reporting.report_submit(actor=None, report=sent, expected_version=sent.version)
     reporting.consolidated_open(actor=None, period=periods[0])
+    from cchc.notices.services import notify
+
+    # Every persona has a notice (so /thong-bao/ links mark-read forms), and the chase page a reminder.
+    notify([p for p in personas.values() if p], "fuzz", "Thông báo thử", "Nội dung", "/bao-cao/")
+    reporting.reminders_send(actor=None, period=periods[0], units=[world.mao_dien])
     plans.evidence_attach(
         actor=None,
         task=world.task,
