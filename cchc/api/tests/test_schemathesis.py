@@ -17,10 +17,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api_schema(world, settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    """Schemathesis calls the WSGI application itself, not Django's test client: like the client, keep
+    the end of each request from closing the test's database connection (on PostgreSQL that would
+    drop the test transaction)."""
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
