@@ -6,6 +6,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("khao-sat/<slug:slug>/", views.survey_form, name="form"),
+    path("khao-sat/<slug:slug>/quay/", views.kiosk_form, name="kiosk"),
     path("khao-sat/<slug:slug>/cam-on/", views.thanks, name="thanks"),
     re_path(r"^khao-sat/(?P<slug>[-\w]+)/qr\.(?P<fmt>svg|png)$", views.channel_qr, name="qr"),
     path("khao-sat/<slug:slug>/ap-phich.docx", views.channel_poster, name="poster"),
