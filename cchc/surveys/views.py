@@ -501,3 +501,117 @@ def paper_import(request, slug: str):
             + (f"; {result.already} phiếu đã có từ trước." if result.already else "."),
         )
     return redirect("surveys:paper", slug=channel.slug)
+
+
+# Survey builder (managers) ---------------------------------------------------------------------
+
+
+def _manager_survey(user, pk: int):
+    from cchc.surveys.models import Survey
+
+    survey = Survey.objects.select_related("owner").filter(pk=pk).first()
+    if survey is None or scope_for(user).is_anonymous or not permissions.is_manager(user, survey):
+        raise Http404("Không tìm thấy khảo sát.")
+    return survey
+
+
+@login_required
+def builder_survey(request, pk: int):
+    survey = _manager_survey(request.user, pk)
+    if request.method == "POST":
+        try:
+            version = services.version_create_from_latest(
+                actor=request.user, survey=survey, note=request.POST.get("note", "")
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("surveys:builder", pk=survey.pk)
+        messages.success(request, f"Đã tạo phiên bản {version.number} (bản nháp) từ phiên bản mới nhất.")
+        return redirect("surveys:builder_version", pk=version.pk)
+    versions = survey.versions.prefetch_related("rounds").order_by("-number")
+    return render(request, "surveys/builder_survey.html", {"survey": survey, "versions": versions})
+
+
+def _builder_item(version, kind: str, pk: str):
+    from cchc.surveys.models import Question, Section
+
+    if kind == "section":
+        return get_object_or_404(Section, pk=pk, version=version)
+    return get_object_or_404(
+        Question.objects.select_related("section__version"), pk=pk, section__version=version
+    )
+
+
+@login_required
+def builder_version(request, pk: int):
+    from cchc.surveys.models import Question, SurveyVersion
+
+    version = get_object_or_404(SurveyVersion.objects.select_related("survey__owner"), pk=pk)
+    _manager_survey(request.user, version.survey_id)
+    frozen = version.rounds.exists()
+    errors: dict = {}
+    if request.method == "POST":
+        op, post = request.POST.get("op", ""), request.POST
+        try:
+            if op == "section":
+                section = _builder_item(version, "section", post["pk"]) if post.get("pk") else None
+                services.section_save(
+                    actor=request.user,
+                    version=version,
+                    code=post.get("code", ""),
+                    title=post.get("title", ""),
+                    is_aspect=post.get("is_aspect") == "on",
+                    section=section,
+                )
+            elif op == "question":
+                section = _builder_item(version, "section", post.get("section", "0"))
+                question = _builder_item(version, "question", post["pk"]) if post.get("pk") else None
+                choices = [
+                    [part.strip() for part in line.split("|", 1)]
+                    if "|" in line
+                    else [line.strip(), line.strip()]
+                    for line in post.get("choices", "").splitlines()
+                    if line.strip()
+                ]
+                services.question_save(
+                    actor=request.user,
+                    section=section,
+                    question=question,
+                    code=post.get("code", ""),
+                    text=post.get("text", ""),
+                    kind=post.get("kind", ""),
+                    required=post.get("required") == "on",
+                    choices=choices,
+                    show_if_code=post.get("show_if_code", "").strip(),
+                    show_if_values=[
+                        v.strip() for v in post.get("show_if_values", "").split(",") if v.strip()
+                    ],
+                )
+            elif op in ("delete", "up", "down"):
+                item = _builder_item(version, post.get("kind", ""), post.get("pk", "0"))
+                if op == "delete":
+                    services.builder_delete(actor=request.user, item=item)
+                else:
+                    services.builder_move(actor=request.user, item=item, step=-1 if op == "up" else 1)
+            else:
+                raise ValidationError("Thao tác không hợp lệ.")
+            messages.success(request, "Đã lưu.")
+            return redirect("surveys:builder_version", pk=version.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        except (KeyError, ValueError):
+            errors = {"__all__": ["Thao tác không hợp lệ."]}
+    sections = version.sections.prefetch_related("questions")
+    return render(
+        request,
+        "surveys/builder_version.html",
+        {
+            "version": version,
+            "survey": version.survey,
+            "frozen": frozen,
+            "sections": sections,
+            "kinds": Question.Kind.choices,
+            "errors": [f"{v}" for vs in errors.values() for v in (vs if isinstance(vs, list) else [vs])],
+        },
+        status=400 if errors else 200,
+    )

@@ -107,3 +107,48 @@ def test_a_version_used_by_a_round_is_frozen(personas, surveys):
             attempt()
         assert exc.value.messages == [services.FROZEN_MESSAGE]
     assert list(Question.objects.filter(section__version=used).values_list("code", "order")) == before
+
+
+def test_the_builder_pages_answer_each_persona_as_its_scope_allows(personas, login, surveys, draft, client):
+    from django.urls import reverse
+
+    pages = [
+        reverse("surveys:builder", args=[surveys.survey.pk]),
+        reverse("surveys:builder_version", args=[draft.pk]),
+    ]
+    assert client.get(pages[0]).status_code == 302
+    for who in ("officer", "sibling", "leader"):
+        c = login(personas[who])
+        assert [c.get(p).status_code for p in pages] == [404, 404]
+    manager = login(personas["city_standing"])
+    assert [manager.get(p).status_code for p in pages] == [200, 200]
+
+
+def test_the_manager_adds_a_question_through_the_page_and_a_frozen_version_refuses(
+    personas, login, surveys, draft
+):
+    from django.urls import reverse
+
+    client = login(personas["city_standing"])
+    section = draft.sections.first()
+    url = reverse("surveys:builder_version", args=[draft.pk])
+    page = client.post(
+        url,
+        {
+            "op": "question",
+            "section": section.pk,
+            "code": "moi",
+            "text": "Câu mới",
+            "kind": "single",
+            "choices": "co|Có\nkhong|Không",
+        },
+    )
+    assert page.status_code == 302
+    assert Question.objects.get(section=section, code="moi").choices == [["co", "Có"], ["khong", "Không"]]
+    used = surveys.round.version
+    frozen = client.post(
+        reverse("surveys:builder_version", args=[used.pk]),
+        {"op": "section", "code": "x", "title": "X"},
+    )
+    assert frozen.status_code == 400 and services.FROZEN_MESSAGE in frozen.content.decode()
+    assert "Lưu câu hỏi" not in frozen.content.decode()
