@@ -6,7 +6,7 @@ and the frozen snapshot run the same arithmetic, and a snapshot alone reproduces
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -332,3 +332,31 @@ def sample_plan(round_: Round, units: Iterable[Unit], margin: float = 0.05) -> l
             )
         )
     return rows
+
+
+# Trend over rounds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    round: Round
+    results: Results
+
+    @property
+    def label(self) -> str:
+        return f"{self.round.year} · {self.round.title}"
+
+
+def survey_trend(survey: Survey, visible_units: Callable[[Round], list[Unit]]) -> list[TrendPoint]:
+    """The overall index of each round of ``survey`` (oldest first), over the units the reader
+    sees in that round (``visible_units``); published rounds read their frozen snapshot, the others
+    live counts. A round with none of the reader's units is left out."""
+    points = []
+    for round_ in Round.objects.filter(survey=survey).select_related("survey").order_by("year", "pk"):
+        units = visible_units(round_)
+        if not units:
+            continue
+        data = live_or_published(round_)
+        cells = [c for c in data["cells"] if any(c["path"].startswith(u.path) for u in units)]
+        points.append(TrendPoint(round_, results_of(data, cells)))
+    return points

@@ -668,3 +668,196 @@ def ip_hash(ip: str, today: date | None = None) -> str:
     day = (today or timezone.localdate()).isoformat()
     salt = hmac.new(settings.SECRET_KEY.encode(), f"surveys-ip-salt|{day}".encode(), hashlib.sha256).digest()
     return hmac.new(salt, ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Survey builder: draft versions, their sections and questions ---------------------------------
+
+FROZEN_MESSAGE = "Phiên bản này đã được dùng cho một đợt khảo sát nên không thể sửa; hãy tạo phiên bản mới."
+
+
+def _require_draft(actor, version: SurveyVersion) -> None:
+    """Scope first (a reader outside the owner never learns whether it is frozen), then the freeze."""
+    if actor is None:
+        raise PermissionDenied("Cần đăng nhập.")
+    _require_manager(actor, version.survey)
+    if version.rounds.exists():
+        raise ValidationError(FROZEN_MESSAGE)
+
+
+def version_create_from_latest(*, actor, survey: Survey, note: str = "") -> SurveyVersion:
+    """A new draft version, a copy of the latest one (sections, questions, choices, skip logic)."""
+    if actor is None:
+        raise PermissionDenied("Cần đăng nhập.")
+    with transaction.atomic():
+        _require_manager(actor, survey)
+        latest = survey.versions.select_for_update().order_by("-number").first()
+        version = SurveyVersion.objects.create(
+            survey=survey, number=(latest.number + 1) if latest else 1, note=nfc(note.strip())
+        )
+        if latest is not None:
+            for section in latest.sections.prefetch_related("questions"):
+                questions = list(section.questions.all())
+                section.pk, section.version = None, version
+                section.save()
+                for q in questions:
+                    q.pk, q.section = None, section
+                Question.objects.bulk_create(questions)
+        audit.record(
+            actor=actor,
+            action="create",
+            instance=version,
+            note=f"Sao chép từ phiên bản {latest.number if latest else '—'}",
+        )
+    return version
+
+
+def _clean_code(code: str) -> str:
+    from django.utils.text import slugify
+
+    value = slugify(code.strip())[:40]
+    if not value:
+        raise ValidationError({"code": "Vui lòng nhập mã (chữ không dấu, số, gạch ngang)."})
+    return value
+
+
+def section_save(
+    *,
+    actor,
+    version: SurveyVersion,
+    code: str,
+    title: str,
+    is_aspect: bool = False,
+    section: Section | None = None,
+) -> Section:
+    with transaction.atomic():
+        _require_draft(actor, version)
+        if section is not None and section.version_id != version.pk:
+            raise ValidationError("Phần này không thuộc phiên bản đang sửa.")
+        title = nfc(title.strip())
+        if not title:
+            raise ValidationError({"title": "Vui lòng nhập tên phần."})
+        code = _clean_code(code)
+        clash = version.sections.filter(code=code).exclude(pk=section.pk if section else None)
+        if clash.exists():
+            raise ValidationError({"code": "Mã phần đã có trong phiên bản này."})
+        created = section is None
+        if created:
+            last = version.sections.order_by("-order").first()
+            section = Section(version=version, order=(last.order + 1) if last else 0)
+        before = {"code": section.code, "title": section.title, "is_aspect": section.is_aspect}
+        section.code, section.title, section.is_aspect = code, title, is_aspect
+        section.save()
+        after = {"code": code, "title": title, "is_aspect": is_aspect}
+        audit.record(
+            actor=actor,
+            action="create" if created else "update",
+            instance=section,
+            changes={k: [before[k], v] for k, v in after.items() if created or before[k] != v},
+        )
+    return section
+
+
+def question_save(
+    *,
+    actor,
+    section: Section,
+    code: str,
+    text: str,
+    kind: str,
+    required: bool = False,
+    choices: list | None = None,
+    show_if_code: str = "",
+    show_if_values: list | None = None,
+    question: Question | None = None,
+) -> Question:
+    choices, show_if_values = list(choices or []), [str(v) for v in (show_if_values or [])]
+    with transaction.atomic():
+        version = section.version
+        _require_draft(actor, version)
+        if question is not None and question.section.version_id != version.pk:
+            raise ValidationError("Câu hỏi này không thuộc phiên bản đang sửa.")
+        errors: dict[str, str] = {}
+        text = nfc(text.strip())
+        if not text:
+            errors["text"] = "Vui lòng nhập nội dung câu hỏi."
+        if kind not in Question.Kind.values:
+            errors["kind"] = "Loại câu hỏi không hợp lệ."
+        code = _clean_code(code)
+        others = Question.objects.filter(section__version=version).exclude(
+            pk=question.pk if question else None
+        )
+        if others.filter(code=code).exists():
+            errors["code"] = "Mã câu hỏi đã có trong phiên bản này."
+        clean_choices = []
+        for pair in choices:
+            if (
+                not isinstance(pair, list | tuple)
+                or len(pair) != 2
+                or not str(pair[0]).strip()
+                or not str(pair[1]).strip()
+            ):
+                errors["choices"] = "Mỗi lựa chọn cần có giá trị và nhãn."
+                break
+            clean_choices.append([str(pair[0]).strip(), nfc(str(pair[1]).strip())])
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(clean_choices) < 2:
+            errors.setdefault("choices", "Câu chọn một hoặc chọn nhiều cần ít nhất hai lựa chọn.")
+        if show_if_code:
+            if show_if_code == code or not others.filter(code=show_if_code).exists():
+                errors["show_if_code"] = "Câu điều kiện phải là một câu hỏi khác trong phiên bản này."
+            elif not show_if_values:
+                errors["show_if_values"] = "Vui lòng chọn giá trị của câu điều kiện để hiện câu này."
+        if errors:
+            raise ValidationError(errors)
+        created = question is None
+        if created:
+            last = section.questions.order_by("-order").first()
+            question = Question(section=section, order=(last.order + 1) if last else 0)
+        fields = {
+            "code": code,
+            "text": text,
+            "kind": kind,
+            "required": required,
+            "choices": clean_choices,
+            "show_if_code": show_if_code,
+            "show_if_values": show_if_values if show_if_code else [],
+        }
+        changes = {
+            k: [getattr(question, k), v] for k, v in fields.items() if created or getattr(question, k) != v
+        }
+        for k, v in fields.items():
+            setattr(question, k, v)
+        question.save()
+        audit.record(
+            actor=actor, action="create" if created else "update", instance=question, changes=changes
+        )
+    return question
+
+
+def builder_delete(*, actor, item: Section | Question) -> None:
+    """Delete a section (with its questions) or a question of a draft version."""
+    version = item.version if isinstance(item, Section) else item.section.version
+    with transaction.atomic():
+        _require_draft(actor, version)
+        audit.record(actor=actor, action="delete", instance=item, note=str(item))
+        item.delete()
+
+
+def builder_move(*, actor, item: Section | Question, step: int) -> None:
+    """Move a section or a question one place up (step -1) or down (+1) among its siblings."""
+    if step not in (-1, 1):
+        raise ValidationError("Chỉ dời lên hoặc xuống một vị trí.")
+    if isinstance(item, Section):
+        version, siblings = item.version, list(item.version.sections.order_by("order", "pk"))
+    else:
+        version, siblings = item.section.version, list(item.section.questions.order_by("order", "pk"))
+    with transaction.atomic():
+        _require_draft(actor, version)
+        index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+        target = index + step
+        if not 0 <= target < len(siblings):
+            return
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        for order, sibling in enumerate(siblings):
+            sibling.order = order
+        type(item).objects.bulk_update(siblings, ["order"])
+        audit.record(actor=actor, action="update", instance=item, changes={"order": [index, target]})

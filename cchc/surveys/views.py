@@ -60,7 +60,23 @@ def _parse_uuid(value: str) -> uuid.UUID | None:
 # Public ----------------------------------------------------------------------------------------
 
 
+KIOSK_IDLE_SECONDS = getattr(settings, "SURVEYS_KIOSK_IDLE_SECONDS", 120)
+
+
 def survey_form(request, slug: str):
+    return _survey_form(request, slug, kiosk=False)
+
+
+def kiosk_form(request, slug: str):
+    """The same questionnaire for a tablet at a one-stop desk: a finished answer returns to a fresh
+    form, and the page reloads itself to a fresh form after ``KIOSK_IDLE_SECONDS`` (a meta refresh:
+    the CSP allows no script). Answers already posted but not finished (a refused submission or
+    «Lưu») are kept as a draft; answers ticked but never posted are lost on the reset, by design —
+    the next citizen must not see them."""
+    return _survey_form(request, slug, kiosk=True)
+
+
+def _survey_form(request, slug: str, *, kiosk: bool):
     channel = get_object_or_404(
         Channel.objects.select_related("round__survey", "round__version", "unit"), slug=slug
     )
@@ -133,6 +149,8 @@ def survey_form(request, slug: str):
                 draft = services.draft_save(
                     channel=channel, raw=raw, submission_uuid=submission_uuid, token=token, key=draft_key
                 )
+                if kiosk:
+                    return redirect(reverse("surveys:kiosk", args=[channel.slug]) + "?da-luu=1")
                 url = reverse("surveys:form", args=[channel.slug]) + "?" + urlencode({"tiep": draft.key})
                 return redirect(url + "&da-luu=1")
             services.response_submit(
@@ -143,10 +161,14 @@ def survey_form(request, slug: str):
                 draft_key=draft_key,
                 questions=questions,
             )
+            if kiosk:
+                return redirect(reverse("surveys:kiosk", args=[channel.slug]) + "?cam-on=1")
             return redirect("surveys:thanks", slug=channel.slug)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             status = 400
+            if kiosk:
+                draft = _kiosk_keep_draft(channel, raw, submission_uuid, token, draft_key) or draft
         except services.TokenRefused as exc:
             return _public_message(request, "Mã phiếu đã được sử dụng", str(exc), status=409, channel=channel)
         except services.QuotaFull as exc:
@@ -154,7 +176,7 @@ def survey_form(request, slug: str):
         except ConflictError as exc:
             return _public_message(request, "Phiếu đã được gửi", str(exc), status=409, channel=channel)
     resume_url = ""
-    if draft is not None:
+    if draft is not None and not kiosk:
         resume_url = request.build_absolute_uri(
             reverse("surveys:form", args=[channel.slug]) + "?" + urlencode({"tiep": draft.key})
         )
@@ -169,8 +191,24 @@ def survey_form(request, slug: str):
         "draft_key": draft.key if draft else "",
         "saved": request.GET.get("da-luu") == "1",
         "resume_url": resume_url,
+        "kiosk": kiosk,
+        "form_url": reverse("surveys:kiosk" if kiosk else "surveys:form", args=[channel.slug]),
+        "kiosk_idle_seconds": KIOSK_IDLE_SECONDS,
+        "kiosk_thanked": kiosk and request.GET.get("cam-on") == "1",
     }
     return render(request, "surveys/form.html", context, status=status)
+
+
+def _kiosk_keep_draft(channel, raw, submission_uuid, token: str, draft_key: str):
+    """A refused kiosk submission may be abandoned at the desk: keep what was posted as a draft
+    so that the idle reset loses nothing already sent. Values that fail even partial validation
+    are not kept."""
+    try:
+        return services.draft_save(
+            channel=channel, raw=raw, submission_uuid=submission_uuid, token=token, key=draft_key
+        )
+    except ValidationError:
+        return None
 
 
 def thanks(request, slug: str):
@@ -227,6 +265,25 @@ def _unit_chart(rows, round_: Round):
     )
 
 
+def _trend_chart(points, round_: Round):
+    """A line over the rounds of the survey; with a single round there is no trend to draw."""
+    if len(points) < 2:
+        return None
+    return charts.line_chart(
+        [str(p.round.year) for p in points],
+        [
+            charts.Series(
+                "Chỉ số hài lòng chung",
+                [
+                    p.results.overall.value / 100 if p.results.overall.value is not None else None
+                    for p in points
+                ],
+            )
+        ],
+        title=f"Chỉ số hài lòng chung qua các đợt, {round_.survey.title}",
+    )
+
+
 # Staff -----------------------------------------------------------------------------------------
 
 
@@ -263,6 +320,7 @@ def round_detail(request, pk: int):
         for q in round_.quotas.select_related("unit").order_by("unit__name", "field")
         if q.unit_id in visible_ids
     ]
+    trend = selectors.survey_trend(round_.survey, lambda r: permissions.visible_units(request.user, r))
     context = {
         "round": round_,
         "manager": manager,
@@ -272,6 +330,8 @@ def round_detail(request, pk: int):
         "channels": channels,
         "quotas": quotas,
         "chart": _unit_chart(by_unit, round_),
+        "trend": trend,
+        "trend_chart": _trend_chart(trend, round_),
         "snapshot": selectors.latest_snapshot(round_),
         "samples": selectors.sample_plan(round_, units),
         "can_enter": any(scope.can_edit_items_of(u) for u in units) or manager,
@@ -441,3 +501,117 @@ def paper_import(request, slug: str):
             + (f"; {result.already} phiếu đã có từ trước." if result.already else "."),
         )
     return redirect("surveys:paper", slug=channel.slug)
+
+
+# Survey builder (managers) ---------------------------------------------------------------------
+
+
+def _manager_survey(user, pk: int):
+    from cchc.surveys.models import Survey
+
+    survey = Survey.objects.select_related("owner").filter(pk=pk).first()
+    if survey is None or scope_for(user).is_anonymous or not permissions.is_manager(user, survey):
+        raise Http404("Không tìm thấy khảo sát.")
+    return survey
+
+
+@login_required
+def builder_survey(request, pk: int):
+    survey = _manager_survey(request.user, pk)
+    if request.method == "POST":
+        try:
+            version = services.version_create_from_latest(
+                actor=request.user, survey=survey, note=request.POST.get("note", "")
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("surveys:builder", pk=survey.pk)
+        messages.success(request, f"Đã tạo phiên bản {version.number} (bản nháp) từ phiên bản mới nhất.")
+        return redirect("surveys:builder_version", pk=version.pk)
+    versions = survey.versions.prefetch_related("rounds").order_by("-number")
+    return render(request, "surveys/builder_survey.html", {"survey": survey, "versions": versions})
+
+
+def _builder_item(version, kind: str, pk: str):
+    from cchc.surveys.models import Question, Section
+
+    if kind == "section":
+        return get_object_or_404(Section, pk=pk, version=version)
+    return get_object_or_404(
+        Question.objects.select_related("section__version"), pk=pk, section__version=version
+    )
+
+
+@login_required
+def builder_version(request, pk: int):
+    from cchc.surveys.models import Question, SurveyVersion
+
+    version = get_object_or_404(SurveyVersion.objects.select_related("survey__owner"), pk=pk)
+    _manager_survey(request.user, version.survey_id)
+    frozen = version.rounds.exists()
+    errors: dict = {}
+    if request.method == "POST":
+        op, post = request.POST.get("op", ""), request.POST
+        try:
+            if op == "section":
+                section = _builder_item(version, "section", post["pk"]) if post.get("pk") else None
+                services.section_save(
+                    actor=request.user,
+                    version=version,
+                    code=post.get("code", ""),
+                    title=post.get("title", ""),
+                    is_aspect=post.get("is_aspect") == "on",
+                    section=section,
+                )
+            elif op == "question":
+                section = _builder_item(version, "section", post.get("section", "0"))
+                question = _builder_item(version, "question", post["pk"]) if post.get("pk") else None
+                choices = [
+                    [part.strip() for part in line.split("|", 1)]
+                    if "|" in line
+                    else [line.strip(), line.strip()]
+                    for line in post.get("choices", "").splitlines()
+                    if line.strip()
+                ]
+                services.question_save(
+                    actor=request.user,
+                    section=section,
+                    question=question,
+                    code=post.get("code", ""),
+                    text=post.get("text", ""),
+                    kind=post.get("kind", ""),
+                    required=post.get("required") == "on",
+                    choices=choices,
+                    show_if_code=post.get("show_if_code", "").strip(),
+                    show_if_values=[
+                        v.strip() for v in post.get("show_if_values", "").split(",") if v.strip()
+                    ],
+                )
+            elif op in ("delete", "up", "down"):
+                item = _builder_item(version, post.get("kind", ""), post.get("pk", "0"))
+                if op == "delete":
+                    services.builder_delete(actor=request.user, item=item)
+                else:
+                    services.builder_move(actor=request.user, item=item, step=-1 if op == "up" else 1)
+            else:
+                raise ValidationError("Thao tác không hợp lệ.")
+            messages.success(request, "Đã lưu.")
+            return redirect("surveys:builder_version", pk=version.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        except (KeyError, ValueError):
+            errors = {"__all__": ["Thao tác không hợp lệ."]}
+    sections = version.sections.prefetch_related("questions")
+    return render(
+        request,
+        "surveys/builder_version.html",
+        {
+            "version": version,
+            "survey": version.survey,
+            "frozen": frozen,
+            "sections": sections,
+            "kinds": Question.Kind.choices,
+            "errors": [f"{v}" for vs in errors.values() for v in (vs if isinstance(vs, list) else [vs])],
+        },
+        status=400 if errors else 200,
+    )
