@@ -409,7 +409,7 @@ def _crawl(clients, personas, patterns, real, failures, errors):
             with contextlib.suppress(NoReverseMatch):
                 queue.append(reverse(name, kwargs=kwargs))
     seen: set[str] = set()
-    while (linked or queue) and len(seen) < 400:
+    while (linked or queue) and len(seen) < 700:  # every app's pages, linked ones first
         url = linked.pop(0) if linked else queue.pop(0)  # pages found through links before guessed ids
         if url in seen:
             continue
