@@ -119,6 +119,7 @@ class PartitionedMerge:
     manifest: dict[str, Any] | None  # None: nothing changed, nothing written
     touched: list[str] = field(default_factory=list)  # partition keys rewritten
     units: set[str] = field(default_factory=set)  # unit codes of every changed row, old and new
+    first_day: date | None = None  # the earliest reception day of a changed row, old or new
     written: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -196,6 +197,10 @@ def merge(
             "SELECT unit_code FROM changed UNION SELECT old_unit FROM changed WHERE NOT is_new"
         ).fetchall()
     }
+    first_day = con.execute(
+        "SELECT min(d) FROM (SELECT CAST(received_at AS DATE) AS d FROM changed UNION ALL "
+        "SELECT CAST(received_at AS DATE) FROM o WHERE dossier_code IN (SELECT dossier_code FROM changed))"
+    ).fetchone()[0]
     if legacy is not None:
         touched |= {r[0] for r in con.execute(f"SELECT DISTINCT {KEY_SQL} FROM {source}").fetchall()}
     cols = ", ".join(_ident(n) for n in COLUMN_NAMES)
@@ -267,6 +272,7 @@ def merge(
         manifest,
         sorted(touched),
         units,
+        first_day,
         list(written.values()),
         time.perf_counter() - started,
     )

@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from cchc.core import audit, uploads
@@ -501,15 +500,23 @@ def _recompute_touched(
     ):
         return _recompute(config, directory / partitions.manifest_name(manifest["version"]), new_as_of, con)
     codes = set(merged.units)
+    first_day = merged.first_day
     if new_as_of != old_as_of:
         lo, hi = sorted((old_as_of, new_as_of))
-        codes |= {
-            r[0] or ""
-            for r in con.execute(
-                f"SELECT DISTINCT unit_code FROM {source} WHERE received_at IS NOT NULL AND status NOT IN (1, 3) "
-                f"AND CAST(due_at AS DATE) > DATE '{lo.isoformat()}' AND CAST(due_at AS DATE) <= DATE '{hi.isoformat()}'"
-            ).fetchall()
-        }
+        moved = con.execute(
+            f"SELECT DISTINCT coalesce(unit_code, ''), min(greatest(CAST(received_at AS DATE), CAST(due_at AS DATE))) "
+            f"OVER () FROM {source} WHERE received_at IS NOT NULL AND status NOT IN (1, 3) "
+            f"AND CAST(due_at AS DATE) > DATE '{lo.isoformat()}' AND CAST(due_at AS DATE) <= DATE '{hi.isoformat()}'"
+        ).fetchall()
+        codes |= {code for code, _ in moved}
+        if moved:
+            first_day = min(d for d in (first_day, moved[0][1]) if d is not None)
+    if not codes or first_day is None:
+        return 0
+    # Months before the first changed one keep their figures: a dossier counts from the period it
+    # was received in onwards (stocks carry forward, never back).
+    first_period = _date_index(first_day, settings_)
+    since = f"{first_period // 12:04d}-{first_period % 12 + 1:02d}"
     units, parents = _unit_tree()
     listed = ", ".join("'" + c.replace("'", "''") + "'" for c in sorted(codes)) or "NULL"
     con.execute(
@@ -519,13 +526,13 @@ def _recompute_touched(
     # The last period is the store's, not the touched units' (a unit's open dossiers reach it).
     rows = compute_kpis(
         "dossier_touched",
-        replace(settings_, date_to=new_last),
+        replace(settings_, date_from=first_day, date_to=new_last),
         None,
         con=con,
         include_sums=True,
     )
-    KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, unit_code__in=codes).delete()
-    figures = [_figure(row, units) for row in rows if row["level"] == "unit"]
+    KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, unit_code__in=codes, period__gte=since).delete()
+    figures = [_figure(row, units) for row in rows if row["level"] == "unit" and row["period"] >= since]
     KpiFigure.objects.bulk_create(figures, batch_size=2000)
     # Ancestors (nodes with children) of the touched units, and what lies below each.
     children: dict[str, list[str]] = {}
@@ -540,40 +547,60 @@ def _recompute_touched(
             if x in children:
                 ancestors.add(x)
             x = parents.get(x)
-    count = len(figures)
-    for ancestor in sorted(ancestors):
-        below, stack = {ancestor}, [ancestor]
-        while stack:
-            for child in children.get(stack.pop(), []):
-                if child not in below:
-                    below.add(child)
-                    stack.append(child)
-        count += _sum_figures(KpiFigure.Level.SUBTREE, ancestor, units.get(ancestor), below)
-    count += _sum_figures(KpiFigure.Level.ALL, "", None, None)
-    return count
+    return len(figures) + _sum_figures(ancestors, parents, children, units, since)
 
 
-def _sum_figures(level: str, code: str, unit_id, below: set[str] | None) -> int:
-    """Replace the ``level`` figures of ``code`` by the sums of the unit-level figures ``below``."""
-    KpiFigure.objects.filter(level=level, unit_code=code).delete()
-    rows = KpiFigure.objects.filter(level=KpiFigure.Level.UNIT)
-    if below is not None:
-        rows = rows.filter(unit_code__in=below)
-    sums = rows.values("field", "period", "period_start", "period_end").annotate(
-        **{f"s_{m}": Sum(m) for m in MEASURES}
-    )
+def _sum_figures(
+    ancestors: set[str],
+    parents: dict[str, str],
+    children: dict[str, list[str]],
+    units: dict[str, int],
+    since: str,
+) -> int:
+    """Replace, from month ``since`` on, the subtree figures of ``ancestors`` and the all-units
+    figures by the sums of the unit-level figures below them: one read, sums in memory (a few
+    rows per unit, field and month), one bulk write."""
+    chains: dict[str, list[str]] = {}
+
+    def chain(code: str) -> list[str]:
+        if code not in chains:
+            found, x, seen = [], code, set()
+            while x is not None and x not in seen:
+                seen.add(x)
+                if x in ancestors:
+                    found.append(x)
+                x = parents.get(x)
+            chains[code] = found
+        return chains[code]
+
+    names = ("unit_code", "field", "period", "period_start", "period_end", *MEASURES)
+    sums: dict[tuple, list] = {}
+    rows = KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, period__gte=since).values_list(*names)
+    for row in rows.iterator(chunk_size=5000):
+        code, key, values = row[0], row[1:5], row[5:]
+        for target in (*((KpiFigure.Level.SUBTREE, a) for a in chain(code)), (KpiFigure.Level.ALL, "")):
+            total = sums.get((target, key))
+            if total is None:
+                sums[(target, key)] = list(values)
+            else:
+                for i, v in enumerate(values):
+                    total[i] += v
+    KpiFigure.objects.filter(
+        level=KpiFigure.Level.SUBTREE, unit_code__in=ancestors, period__gte=since
+    ).delete()
+    KpiFigure.objects.filter(level=KpiFigure.Level.ALL, period__gte=since).delete()
     figures = [
         KpiFigure(
             level=level,
-            unit_id=unit_id,
+            unit_id=units.get(code) if code else None,
             unit_code=code,
-            field=row["field"],
-            period=row["period"],
-            period_start=row["period_start"],
-            period_end=row["period_end"],
-            **{m: row[f"s_{m}"] or 0 for m in MEASURES},
+            field=field,
+            period=period,
+            period_start=start,
+            period_end=end,
+            **dict(zip(MEASURES, values, strict=True)),
         )
-        for row in sums.order_by()
+        for ((level, code), (field, period, start, end)), values in sums.items()
     ]
     KpiFigure.objects.bulk_create(figures, batch_size=2000)
     return len(figures)
