@@ -207,7 +207,7 @@ def merge(
     written: dict[str, Path] = {}
     tmp_dir = directory / f".build-{version:06d}-{uuid.uuid4().hex[:8]}"
     try:
-        if legacy is not None:  # one pass, DuckDB splits by month
+        if legacy is not None or not partitions:  # a first load: one pass, DuckDB splits by month
             con.execute(
                 f"COPY (SELECT {cols}, {KEY_SQL} AS rmonth FROM {source} c "
                 "WHERE NOT EXISTS (SELECT 1 FROM changed x WHERE x.dossier_code = c.dossier_code) "
