@@ -158,3 +158,29 @@ def test_a_crash_before_the_manifest_switch_keeps_the_old_state_and_the_next_imp
         for p in partitions.read_manifest(root / name)["partitions"].values()
     }
     assert {str(p.relative_to(root)) for p in (root / "parts").rglob("*.parquet")} == named
+
+
+def test_a_store_in_the_single_file_format_is_read_and_split_by_the_next_import(world, tmp_path):
+    first = services.dossiers_import(actor=None, path=write_csv(tmp_path / "a.csv", _first_year()))
+    root = services.store.store_dir()
+    # Make the store look like one written before partitions: one file, named by the batch.
+    con = services.store.connect()
+    con.execute(
+        f"COPY (SELECT * FROM {services.store.source_sql(root / first.snapshot)}) "
+        f"TO '{root / 'dossiers-000001.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    DossierImport.objects.filter(pk=first.pk).update(snapshot="dossiers-000001.parquet")
+    services.kpi_figures_recompute(actor=None)
+    assert services.store.data_range(root / "dossiers-000001.parquet", services.store.connect()) == (
+        first.data_from,
+        first.data_until,
+    )
+
+    batch = services.dossiers_import(actor=None, path=write_csv(tmp_path / "b.csv", _sync()))
+
+    assert (batch.status, batch.inserted, batch.updated, batch.total_after) == ("succeeded", 4, 1, 162)
+    assert partitions.is_manifest(batch.snapshot)
+    split = _figures()
+    services.kpi_figures_recompute(actor=None)
+    assert _figures() == split
