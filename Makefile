@@ -29,7 +29,7 @@ install-dev: $(VENV)/.dev
 #   chromium for real-browser tests (driven by Playwright), tesseract + Vietnamese data for scanned plans,
 #   LibreOffice Writer to render Word output to PDF, poppler for PDF pages, gettext (msgfmt) to compile
 #   the Vietnamese catalogue in locale/ after editing it (the compiled .mo is committed).
-SYSTEM_PACKAGES = chromium fonts-dejavu-core tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils gettext
+SYSTEM_PACKAGES = chromium fonts-dejavu-core tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils gettext wrk
 system-deps:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
@@ -37,6 +37,7 @@ system-deps:
 	command -v soffice >/dev/null || missing="$$missing libreoffice"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages for tests:$$missing"; \

@@ -73,6 +73,32 @@ def bare_insert(request):
 urlpatterns = [path("bare/", bare_insert), path("", include("cchc.urls"))]
 """
 
+WRK_LUA = """
+-- POST a fresh SIPAS answer (new UUID each time); counts 5xx per thread; prints JSON at the end.
+local counter, threads = 0, {}
+local csrf, cookie, run = os.getenv("BENCH_CSRF"), os.getenv("BENCH_COOKIE"), os.getenv("BENCH_RUN")
+function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
+fivexx = 0
+function request()
+  counter = counter + 1
+  local uid = string.format("%s-%04x-4000-8000-%012x", run, tid or 0, counter)
+  local body = "csrfmiddlewaretoken=" .. csrf .. "&action=finish&submission_uuid=" .. uid ..
+    "&q-tc1=5&q-tc2=4&q-tt1=4&q-tt2=5&q-cc1=3&q-cc2=4&q-kq1=5&q-kq2=4&q-gy0=khong"
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=" .. cookie, ["Referer"] = "http://127.0.0.1/"}, body)
+end
+function response(status, headers, body) if status >= 500 then fivexx = fivexx + 1 end end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("fivexx") or 0) end
+  io.write(string.format('WRKJSON {"requests": %d, "seconds": %.3f, "p50_ms": %.1f, "p99_ms": %.1f, ' ..
+    '"non_2xx_3xx": %d, "status_5xx": %d, "socket_errors": %d}\\n', summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status, bad, summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout))
+end
+"""
+
 SCALE = ("tc1", "tc2", "tt1", "tt2", "cc1", "cc2", "kq1", "kq2")
 
 
@@ -123,8 +149,9 @@ def build_world():
     )
     flood = services.channel_create(actor=None, round_=round_, unit=commune, desk="Quầy 1")
     quota_channel = services.channel_create(actor=None, round_=round_, unit=other)
+    load_channel = services.channel_create(actor=None, round_=round_, unit=commune, desk="Quầy tải")
     services.quota_set(actor=None, round_=round_, unit=other, target=100)
-    return round_, flood, quota_channel
+    return round_, flood, quota_channel, load_channel
 
 
 def answers(rng: random.Random) -> dict:
@@ -222,6 +249,42 @@ def flood(port: int, path: str, jobs: list, clients: int, processes: int = 5) ->
     return results, time.perf_counter() - started
 
 
+def csrf_pair(port: int, path: str) -> tuple[str, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    page = conn.getresponse()
+    html = page.read().decode()
+    cookies = " ".join(value for name, value in page.getheaders() if name.lower() == "set-cookie")
+    cookie = re.search(r"csrftoken=([^;]+)", cookies).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return cookie, token
+
+
+def wrk(port: int, path: str, lua: Path, csrf: tuple[str, str], seconds: int, connections: int) -> dict:
+    """One wrk run (2 threads: the load generator stays cheap); figures from the Lua done()."""
+    env = {**os.environ, "BENCH_COOKIE": csrf[0], "BENCH_CSRF": csrf[1], "BENCH_RUN": uuid.uuid4().hex[:8]}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(lua),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = json.loads(out.split("WRKJSON ", 1)[1].strip())
+    figures["per_second"] = round(figures["requests"] / figures["seconds"], 1)
+    return figures
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -315,6 +378,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--wrk-runs", type=int, default=3)
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-connections", type=int, default=16)
+    parser.add_argument("--worker-class", default="sync")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -331,7 +398,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    round_, flood_channel, quota_channel = build_world()
+    round_, flood_channel, quota_channel, load_channel = build_world()
     connection.close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([site, str(ROOT)])}
     server = subprocess.Popen(
@@ -342,6 +409,8 @@ def main() -> None:
             f"127.0.0.1:{options.port}",
             "--workers",
             str(options.workers),
+            "--worker-class",
+            options.worker_class,
             "--backlog",
             "256",
             "--keep-alive",
@@ -359,6 +428,22 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        lua = Path(site, "submit.lua")
+        lua.write_text(WRK_LUA)
+        load_path = f"/khao-sat/{load_channel.slug}/"
+        csrf = csrf_pair(options.port, load_path)
+        runs = []
+        for _ in range(options.wrk_runs):
+            one_survey = wrk(options.port, load_path, lua, csrf, options.wrk_seconds, options.wrk_connections)
+            one_bare = wrk(options.port, "/bare/", lua, csrf, options.wrk_seconds, options.wrk_connections)
+            runs.append(
+                {
+                    "survey": one_survey,
+                    "bare": one_bare,
+                    "ratio": round(one_bare["per_second"] / one_survey["per_second"], 2),
+                }
+            )
+        print(json.dumps({"wrk_runs": runs}, ensure_ascii=False))
         form_path = f"/khao-sat/{flood_channel.slug}/"
         jobs = plan(options.submissions)
         results, seconds = flood(options.port, form_path, jobs, options.clients)
@@ -401,7 +486,18 @@ def main() -> None:
         server.wait(timeout=30)
     load_answers(round_, options.answers)
     indices = time_indices(round_)
+    import statistics
+
+    def spread(values):
+        return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
     report = {
+        "wrk_survey_per_second": spread([r["survey"]["per_second"] for r in runs]),
+        "wrk_survey_p99_ms": spread([r["survey"]["p99_ms"] for r in runs]),
+        "wrk_bare_per_second": spread([r["bare"]["per_second"] for r in runs]),
+        "wrk_bare_p99_ms": spread([r["bare"]["p99_ms"] for r in runs]),
+        "wrk_ratio_bare_to_survey": spread([r["ratio"] for r in runs]),
+        "wrk_survey_5xx": sum(r["survey"]["status_5xx"] for r in runs),
         "survey_flood": survey,
         "bare_insert": bare,
         "ratio_bare_to_survey": round(bare["per_second"] / survey["per_second"], 2),

@@ -59,10 +59,14 @@ INSTALLED_APPS = [
     "cchc.initiatives",
     "cchc.scoring",
     "cchc.demo",
+    "cchc.api",
+    "ninja",  # api: serves Swagger UI from its own static files (no CDN) when installed as an app
     "cchc.dashboard",
     "django_tasks",
     "django_tasks_db",
     "cchc.jobs",
+    "cchc.notices",
+    "cchc.portal",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.cchc",
                 "cchc.dashboard.context_processors.todo",  # dashboard: menu to-do counts
+                "cchc.notices.context_processors.unread",  # notices: header unread badge
             ],
         },
     },

@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("don-vi/", org_views.unit_tree, name="unit_tree"),
     path("lich-su/<str:label>/<int:pk>/", core_views.object_history, name="object_history"),
+    path("", include("cchc.portal.urls")),  # public portal: first, so the page fuzz reaches it early
     path("", include("cchc.plans.urls")),
     path("", include("cchc.reporting.urls")),
     path("", include("cchc.docimport.urls")),
@@ -44,7 +45,9 @@ urlpatterns = [
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.initiatives.urls")),
+    path("", include("cchc.api.urls")),
     path("", include("cchc.dashboard.urls")),
     path("", include("cchc.jobs.urls")),
+    path("", include("cchc.notices.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
 
 from cchc.reporting.notices import recipients_for
 
@@ -14,33 +14,25 @@ logger = logging.getLogger(__name__)
 
 
 def notify(*, user, campaign, kind: str, key: str, message: str) -> bool:
+    """Write the keyed ledger row (refused if this event was already told), then hand the telling to the
+    notices service: an in-app notice, and an e-mail after commit if the person allows it."""
     from cchc.initiatives.models import Notice
+    from cchc.notices.services import notify as tell
 
     try:
         with transaction.atomic():
-            notice = Notice.objects.create(user=user, campaign=campaign, kind=kind, key=key, message=message)
+            Notice.objects.create(user=user, campaign=campaign, kind=kind, key=key, message=message)
     except IntegrityError:
         return False  # already told: the unique key says so
-    if user.email:
-        transaction.on_commit(lambda: _email_notice(notice.pk))
+    label = Notice.Kind(kind).label
+    tell(
+        [user],
+        f"initiatives.{kind}",
+        f"{label}: {campaign}",
+        message,
+        reverse("initiatives:campaign_detail", args=[campaign.pk]),
+    )
     return True
-
-
-def _email_notice(notice_id: int) -> None:
-    from cchc.initiatives.models import Notice
-
-    notice = Notice.objects.select_related("user").get(pk=notice_id)
-    try:
-        send_mail(
-            subject=f"[CCHC] {notice.get_kind_display()}",
-            message=f"Kính gửi {notice.user},\n\n{notice.message}\n\nHệ thống quản lý cải cách hành chính",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notice.user.email],
-        )
-    except OSError:
-        logger.exception("Không gửi được thư thông báo sáng kiến %s", notice_id)
-        return
-    Notice.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
 
 
 def email_authors(initiative, subject: str, message: str) -> None:

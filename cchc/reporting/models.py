@@ -244,3 +244,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Reminder(models.Model):
+    """A reminder the standing agency sent from the chase page to a unit that has not reported. One per
+    unit, period and day: pressing the button twice (or two officers pressing it) reminds once."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("ngày nhắc")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.PositiveIntegerField("số người nhận", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nhắc báo cáo"
+        verbose_name_plural = "nhắc báo cáo"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "unit", "day"], name="one_reminder_per_unit_period_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Nhắc {self.unit} gửi {self.period} ngày {self.day:%d/%m/%Y}"

@@ -1,17 +1,15 @@
 """In-app notices and their e-mails. One row per (person, period, unit, kind, key): sending the same
 notice twice is impossible by construction, which makes the reminder job safe to run at any frequency."""
 
-import logging
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cchc.org.models import Membership, User
 
-logger = logging.getLogger(__name__)
 RECIPIENT_ROLES = (Membership.Role.OFFICER, Membership.Role.HEAD, Membership.Role.STANDING)
 
 
@@ -27,43 +25,66 @@ def recipients_for(unit) -> list[User]:
     )
 
 
-def _create(*, user, period, unit, kind: str, key: str, message: str) -> bool:
+def reviewers_for(period) -> list[User]:
+    """The standing agency over a period's issuer: the people who return or accept the reports sent to it
+    (standing officers of the unit that serves the issuer, or of the issuer itself)."""
+    issuer_id = period.rule_set.issuer_id
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__is_active=True, memberships__role=Membership.Role.STANDING
+        )
+        .filter(
+            Q(memberships__unit__standing_agency_for_id=issuer_id)
+            | Q(memberships__unit_id=issuer_id, memberships__unit__standing_agency_for=None)
+        )
+        .distinct()
+    )
+
+
+def _create(*, user, period, unit, kind: str, key: str, message: str, url: str = "") -> bool:
+    """Write the keyed ledger row (refused if this event was already told), then hand the telling itself
+    to the notices service: in-app row, and e-mail after commit if the person allows it."""
+    from cchc.notices.services import notify
     from cchc.reporting.models import Notification
 
     try:
         with transaction.atomic():
-            notice = Notification.objects.create(
+            Notification.objects.create(
                 user=user, period=period, unit=unit, kind=kind, key=key, message=message
             )
     except IntegrityError:
         return False  # already sent: the unique key says so
-    if user.email:
-        transaction.on_commit(lambda: _email(notice.pk))
+    label = Notification.Kind(kind).label
+    notify(
+        [user], f"reporting.{kind}", f"{label}: {period}", message, url or reverse("reporting:period_list")
+    )
     return True
 
 
-def _email(notice_id: int) -> None:
-    from cchc.reporting.models import Notification
-
-    notice = Notification.objects.select_related("user").get(pk=notice_id)
-    try:
-        send_mail(
-            subject=f"[CCHC] {notice.get_kind_display()}: {notice.period}",
-            message=f"Kính gửi {notice.user},\n\n{notice.message}\n\nHệ thống quản lý cải cách hành chính",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notice.user.email],
-        )
-    except OSError:
-        logger.exception("Không gửi được thư nhắc %s", notice_id)
-        return
-    Notification.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
-
-
 def notify_unit(*, report, kind: str, key: str, message: str) -> int:
+    url = reverse("reporting:report_detail", args=[report.pk])
     return sum(
-        _create(user=user, period=report.period, unit=report.unit, kind=kind, key=key, message=message)
+        _create(
+            user=user, period=report.period, unit=report.unit, kind=kind, key=key, message=message, url=url
+        )
         for user in recipients_for(report.unit)
     )
+
+
+def notify_reviewers(*, report) -> int:
+    """A unit has sent its report: tell the standing agency that reviews it."""
+    from cchc.notices.services import notify
+
+    sent_on = timezone.localtime(report.submitted_at).strftime("%H:%M ngày %d/%m/%Y")
+    again = " (gửi lại sau khi chỉnh sửa)" if report.revision > 1 else ""
+    rows = notify(
+        reviewers_for(report.period),
+        "reporting.submitted",
+        f"{report.unit} đã gửi {report.period}{again}",
+        f"{report.unit} đã gửi {report.period} lúc {sent_on}{again}. Đề nghị xem xét, tiếp nhận hoặc trả lại.",
+        reverse("reporting:report_detail", args=[report.pk]),
+    )
+    return len(rows)
 
 
 LATE_REMINDER_WEEKS = 4

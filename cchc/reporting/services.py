@@ -4,8 +4,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from cchc.core import audit
@@ -22,6 +23,7 @@ from cchc.reporting import notices
 from cchc.reporting.models import (
     ConsolidatedReport,
     PeriodKind,
+    Reminder,
     ReportingPeriod,
     ReportingRule,
     ReportingRuleSet,
@@ -357,6 +359,7 @@ def report_submit(*, actor, report: UnitReport, expected_version: int) -> UnitRe
         action="status",
         changes={"status": [before, report.status], "revision": report.revision},
     )
+    notices.notify_reviewers(report=report)
     return report
 
 
@@ -510,3 +513,50 @@ def consolidated_finalise(*, actor, report: ConsolidatedReport) -> ConsolidatedR
     report.finalised_at = timezone.now()
     report = _save_versioned(report, actor=actor, action="status", changes={"status": ["draft", "final"]})
     return report
+
+
+REMINDABLE_STATES = {"not_started", "drafting", "overdue", "returned"}
+
+
+@transaction.atomic
+def reminders_send(
+    *, actor, period: ReportingPeriod, units: list[Unit], today: date | None = None
+) -> tuple[list[Unit], list[Unit]]:
+    """The standing agency reminds the selected units that have not (re)sent their report: a notice and an
+    e-mail to each unit's people. A unit already reminded today for this period is skipped, as is one
+    that has nothing to send. Returns (reminded, skipped)."""
+    from cchc.notices.services import notify
+    from cchc.reporting.selectors import completeness
+
+    scope = _scope(actor)
+    if scope is not None and not scope.is_standing_agency_of(period.rule_set.issuer):
+        raise PermissionDenied("Chỉ cơ quan thường trực CCHC của cấp giao báo cáo được gửi nhắc.")
+    today = today or timezone.localdate()
+    rows = {row.unit.pk: row for row in completeness(period=period, today=today).rows}
+    deadline = period.deadline.strftime("%d/%m/%Y")
+    url = reverse("reporting:period_list")
+    reminded, skipped = [], []
+    for unit in units:
+        row = rows.get(unit.pk)
+        if row is None or row.state not in REMINDABLE_STATES:
+            skipped.append(unit)
+            continue
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(period=period, unit=unit, day=today, sent_by=actor)
+        except IntegrityError:
+            skipped.append(unit)  # already reminded today
+            continue
+        if row.state == "returned":
+            body = f"{unit}: {period} đã bị trả lại để chỉnh sửa. Đề nghị hoàn thiện và gửi lại."
+        elif row.days_late:
+            body = f"{unit}: {period} đã quá hạn {row.days_late} ngày (hạn {deadline}) mà chưa gửi. Đề nghị gửi ngay."
+        else:
+            body = f"{unit}: hạn gửi {period} là ngày {deadline}. Đề nghị hoàn thành và gửi báo cáo."
+        people = notices.recipients_for(unit)
+        notify(people, "reporting.reminder", f"Nhắc gửi báo cáo: {period}", body, url)
+        reminder.recipients = len(people)
+        reminder.save(update_fields=["recipients"])
+        audit.record(actor=actor, action="create", instance=reminder, changes={"recipients": len(people)})
+        reminded.append(unit)
+    return reminded, skipped

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bao-cao/ky/<int:pk>/", views.period_detail, name="period_detail"),
     path("bao-cao/ky/<int:pk>/lap/<int:unit_id>/", views.report_start, name="report_start"),
     path("bao-cao/ky/<int:pk>/thieu/<int:unit_id>/", views.mark_missing, name="mark_missing"),
+    path("bao-cao/ky/<int:pk>/nhac/", views.remind, name="remind"),
     path("bao-cao/ky/<int:pk>/tong-hop/", views.consolidation, name="consolidation"),
     path(
         "bao-cao/ky/<int:pk>/tong-hop/xuat.<str:fmt>", views.consolidation_export, name="consolidation_export"
@@ -18,5 +19,4 @@ urlpatterns = [
     path("bao-cao/<int:pk>/gui/", views.report_submit, name="report_submit"),
     path("bao-cao/<int:pk>/xem-xet/<str:decision>/", views.report_review, name="report_review"),
     path("bao-cao/<int:pk>/xuat.<str:fmt>", views.report_export, name="report_export"),
-    path("thong-bao/", views.notifications, name="notifications"),
 ]

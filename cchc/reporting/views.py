@@ -16,7 +16,7 @@ from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
 from cchc.reporting import output, selectors, services
-from cchc.reporting.models import ConsolidatedReport, Notification, ReportingPeriod, UnitReport
+from cchc.reporting.models import ConsolidatedReport, Reminder, ReportingPeriod, UnitReport
 from cchc.reporting.permissions import access_report, can_fill, can_submit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -89,23 +89,68 @@ def period_detail(request, pk: int):
     by_period = {p.pk: selectors.completeness(period=p) for p in year_periods}
     state = by_period.get(period.pk) or selectors.completeness(period=period)
     history = selectors.unit_history(states=list(by_period.values()))
+    reminded_today = set(
+        Reminder.objects.filter(period=period, day=timezone.localdate()).values_list("unit_id", flat=True)
+    )
     for row in state.rows:
         states = [(p, history.get(row.unit.pk, {}).get(p.pk, "")) for p in year_periods]
         row.history = [
             (p.get_kind_display(), selectors.SHORT_LABELS.get(code, "—"), code.removesuffix("_late"))
             for p, code in states
         ]
+        row.remindable = row.state in services.REMINDABLE_STATES
+        row.reminded_today = row.unit.pk in reminded_today
+    chosen_state = request.GET.get("trang-thai", "")
+    rows = (
+        [r for r in state.rows if r.state == chosen_state]
+        if chosen_state in selectors.STATE_LABELS
+        else state.rows
+    )
+    sort = request.GET.get("sap-xep", "")
+    if sort == "tre":
+        rows = sorted(rows, key=lambda r: (-r.days_late, r.unit.path))
     return render(
         request,
         "reporting/period_detail.html",
         {
             "period": period,
             "state": state,
+            "rows": rows,
             "counts": state.counts,
             "year_periods": year_periods,
             "can_review": scope.is_standing_agency_of(period.rule_set.issuer),
+            "state_choices": list(selectors.STATE_LABELS.items()),
+            "chosen_state": chosen_state if chosen_state in selectors.STATE_LABELS else "",
+            "sort": sort,
         },
     )
+
+
+@login_required
+@require_POST
+def remind(request, pk: int):
+    """Send a reminder to the units ticked on the chase page."""
+    period = _access_period(request.user, pk)
+    ids = [i for i in (int_or_none(v) for v in request.POST.getlist("unit")) if i is not None]
+    units = list(Unit.objects.filter(pk__in=ids).order_by("path"))
+    try:
+        reminded, skipped = services.reminders_send(actor=request.user, period=period, units=units)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    if reminded:
+        messages.success(
+            request, f"Đã gửi nhắc {len(reminded)} đơn vị: " + ", ".join(str(u) for u in reminded) + "."
+        )
+    if skipped:
+        messages.warning(
+            request,
+            "Không gửi nhắc (đã nhắc hôm nay hoặc không còn gì phải gửi): "
+            + ", ".join(str(u) for u in skipped)
+            + ".",
+        )
+    if not units:
+        messages.error(request, "Hãy chọn ít nhất một đơn vị để gửi nhắc.")
+    return redirect("reporting:period_detail", pk=period.pk)
 
 
 @login_required
@@ -417,10 +462,3 @@ def consolidation_export(request, pk: int, fmt: str):
         raise Http404
     document = output.consolidated_document(period)
     return _download(output.render(document, fmt), fmt, f"bao-cao-tong-hop-{period.code}")
-
-
-@login_required
-def notifications(request):
-    notices = Notification.objects.filter(user=request.user).select_related("period", "unit")[:100]
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return render(request, "reporting/notifications.html", {"notices": notices})

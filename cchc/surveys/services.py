@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -398,6 +398,17 @@ def response_submit(
     if round_.requires_token and not token and source == Response.Source.ONLINE:
         raise TokenRefused("Đợt khảo sát này cần mã in trên giấy biên nhận hồ sơ.")
     dossier_code = token_read(round_, token) if token else ""
+    if connection.vendor == "postgresql" and actor is None:
+        return _submit_one_statement(
+            channel,
+            questions or questions_of(round_.version),
+            answers,
+            digest,
+            submission_uuid,
+            dossier_code,
+            source,
+            draft_key,
+        )
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -442,6 +453,131 @@ def response_submit(
         if existing is None:
             raise
         return _same_or_conflict(existing, digest)
+    return SubmitResult(response, True)
+
+
+_SUBMIT_SQL = """
+WITH ins AS (
+    INSERT INTO surveys_response
+        (survey_id, round_id, unit_id, field, submission_uuid, content_hash, source, submitted_hour)
+    VALUES (%(survey)s, %(round)s, %(unit)s, %(field)s, %(uuid)s, %(digest)s, %(source)s, %(hour)s)
+    ON CONFLICT (survey_id, submission_uuid) DO NOTHING
+    RETURNING id
+), answers AS (
+    INSERT INTO surveys_answer
+        (response_id, question_id, round_id_copy, unit_id_copy, field, value_int, value_text, "values")
+    SELECT ins.id, a.question, %(round)s, %(unit)s, %(field)s, a.value_int, a.value_text, a.vals
+    FROM ins CROSS JOIN unnest(%(questions)s::bigint[], %(ints)s::int[], %(texts)s::text[], %(vals)s::jsonb[])
+        AS a(question, value_int, value_text, vals)
+), token AS (
+    INSERT INTO surveys_spenttoken (digest, round_id, spent_on)
+    SELECT %(token)s, %(round)s, %(today)s FROM ins WHERE %(token)s <> ''
+    ON CONFLICT (digest) DO NOTHING
+    RETURNING 1
+), quota AS (
+    UPDATE surveys_quota SET filled = filled + 1
+    WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')
+      AND filled < target AND EXISTS (SELECT 1 FROM ins)
+    RETURNING 1
+), draft AS (
+    DELETE FROM surveys_draft WHERE key = %(draft)s AND EXISTS (SELECT 1 FROM ins)
+)
+SELECT (SELECT id FROM ins),
+       (SELECT count(*) FROM token),
+       (SELECT count(*) FROM quota),
+       (SELECT count(*) FROM surveys_quota
+         WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')),
+       stored.id, stored.content_hash
+FROM (SELECT 1) one LEFT JOIN surveys_response stored
+    ON stored.survey_id = %(survey)s AND stored.submission_uuid = %(uuid)s
+"""
+
+
+def _submit_one_statement(
+    channel: Channel,
+    questions: list[Question],
+    answers: Mapping[str, Any],
+    digest: str,
+    submission_uuid: uuid_lib.UUID,
+    dossier_code: str,
+    source: str,
+    draft_key: str,
+) -> SubmitResult:
+    """PostgreSQL: the whole submission in one statement (response ON CONFLICT DO NOTHING, its
+    answers, the spent token, the quota take, the draft removal), inside one transaction that is
+    rolled back when the token was already spent or the quota was full. A retry costs one
+    statement that inserts nothing and reads the stored content hash."""
+    round_ = channel.round
+    ids, ints, texts, vals = [], [], [], []
+    for q in questions:
+        if q.code not in answers:
+            continue
+        value = answers[q.code]
+        ids.append(q.pk)
+        number = isinstance(value, int) and q.kind in (Question.Kind.SCALE, Question.Kind.NUMBER)
+        ints.append(value if number else None)
+        texts.append(value if isinstance(value, str) else "")
+        vals.append(json.dumps(value if isinstance(value, list) else [], ensure_ascii=False))
+    params = {
+        "survey": round_.survey_id,
+        "round": round_.pk,
+        "unit": channel.unit_id,
+        "field": channel.field,
+        "uuid": submission_uuid,
+        "digest": digest,
+        "source": source,
+        "hour": _coarse_hour(timezone.now()),
+        "questions": ids,
+        "ints": ints,
+        "texts": texts,
+        "vals": vals,
+        "token": _token_digest(round_, dossier_code) if dossier_code else "",
+        "today": timezone.localdate(),
+        "draft": draft_key,
+    }
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_SUBMIT_SQL, params)
+            response_id, tokens, taken, quotas, stored_id, stored_hash = cursor.fetchone()
+        if response_id is None:
+            if stored_hash is None:
+                # The UUID was committed by a parallel request after this statement's snapshot.
+                stored_id, stored_hash = (
+                    Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid)
+                    .values_list("pk", "content_hash")
+                    .first()
+                ) or (None, None)
+            if stored_hash is None:
+                raise ConflictError("Phiếu chưa được ghi nhận, Ông/Bà vui lòng gửi lại.")
+            existing = Response(
+                pk=stored_id,
+                survey_id=round_.survey_id,
+                round=round_,
+                unit_id=channel.unit_id,
+                submission_uuid=submission_uuid,
+                content_hash=stored_hash,
+            )
+            return _same_or_conflict(existing, digest)
+        if dossier_code and tokens == 0:
+            transaction.set_rollback(True)
+            raise TokenRefused(
+                "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
+                "xin cảm ơn Ông/Bà đã tham gia."
+            )
+        if taken < quotas:
+            transaction.set_rollback(True)
+            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+    response = Response(
+        pk=response_id,
+        survey_id=round_.survey_id,
+        round=round_,
+        unit_id=channel.unit_id,
+        field=channel.field,
+        submission_uuid=submission_uuid,
+        content_hash=digest,
+        source=source,
+        submitted_hour=params["hour"],
+    )
     return SubmitResult(response, True)
 
 

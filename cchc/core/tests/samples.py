@@ -133,3 +133,10 @@ def docx_heavy(paragraphs: int = 600_000) -> bytes:
                 data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
             target.writestr(info, data)
     return out.getvalue()
+
+
+# A bomb refused by its directory or its first rows is refused in well under a second on a quiet machine;
+# reading it through would take minutes. The tests assert the refusal came early with room for a loaded
+# machine (two test processes and more on two cores); the figures themselves are printed and benchmarked
+# in bench/upload_bombs.py.
+EARLY_REFUSAL_SECONDS = 5

@@ -28,7 +28,7 @@ def test_every_reporting_page_answers_each_persona_as_its_scope_allows(
     q1 = periods["2026-Q1"]
     pages = [
         (reverse("reporting:period_list"), EVERYONE),
-        (reverse("reporting:notifications"), EVERYONE),
+        (reverse("notices:list"), EVERYONE),
         (reverse("reporting:report_detail", args=[report.pk]), MAO_DIEN_REPORT),
         (reverse("reporting:report_export", args=[report.pk, "docx"]), MAO_DIEN_REPORT),
         (reverse("reporting:report_export", args=[report.pk, "xlsx"]), MAO_DIEN_REPORT),

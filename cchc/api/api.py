@@ -1,0 +1,267 @@
+"""/api/v1/: thin endpoints over the pages' own selectors, permissions and services.
+
+Nothing here decides who may see or change what: reads go through the `*_visible` / `access_*`
+functions the pages use, writes through the same service functions (scope check, validation, audit
+row, optimistic version). A token's request runs as its integration's service account with the
+token's UserScope (cchc.api.permissions.token_scope)."""
+
+import os
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from ninja import File, NinjaAPI, Router
+from ninja import Path as NinjaPath
+from ninja import Query as NinjaQuery
+from ninja.files import UploadedFile
+
+from cchc.api import errors
+from cchc.api.auth import AUTH
+from cchc.api.schemas import (
+    BatchAccepted,
+    BatchOut,
+    EvidenceOut,
+    KpiOut,
+    PlanOut,
+    PlanPage,
+    Problem,
+    TargetOut,
+    TaskOut,
+    TaskPage,
+    TaskProgressIn,
+    UnitPage,
+)
+from cchc.delivery import permissions as delivery_permissions
+from cchc.delivery import selectors as delivery_selectors
+from cchc.delivery.models import DossierImport
+from cchc.delivery.services import can_manage_data, dossiers_import
+from cchc.org.permissions import scope_for
+from cchc.org.selectors import units_visible
+from cchc.plans import services as plan_services
+from cchc.plans.permissions import access_plan, access_task, plans_visible
+from cchc.plans.selectors import TaskFilters, task_list
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+WRITE_ERRORS = {**ERRORS, 409: Problem}
+
+api = NinjaAPI(
+    title="CCHC Hải Phòng API",
+    version="1.0.0",
+    description=(
+        "API cho các hệ thống tích hợp (một cửa, báo cáo quốc gia, cổng thông tin). Xác thực bằng khóa API "
+        "(`Authorization: Bearer cchc_…`) hoặc phiên đăng nhập trình duyệt (kèm CSRF khi ghi). Phân trang "
+        f"bằng con trỏ: `limit` mặc định {DEFAULT_LIMIT}, tối đa {MAX_LIMIT}; trang sau dùng `cursor` = "
+        "`next_cursor` của trang trước. Lỗi trả về `application/problem+json` với `code` ổn định."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+BIGGEST_ID = 2**62  # beyond it a database integer overflows: refused as 422, not a 500
+Id = Annotated[int, NinjaPath(..., ge=1, le=BIGGEST_ID)]
+Cursor = Annotated[
+    int | None, NinjaQuery(None, ge=0, le=BIGGEST_ID, description="next_cursor của trang trước")
+]
+Limit = Annotated[int, NinjaQuery(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"mặc định {DEFAULT_LIMIT}")]
+
+
+def _page(queryset, cursor: int | None, limit: int):
+    """Keyset pages in id order: stable while rows are added, one query per page."""
+    if cursor:
+        queryset = queryset.filter(pk__gt=cursor)
+    rows = list(queryset.order_by("pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": rows[-1].pk if more and rows else None}
+
+
+# Units -------------------------------------------------------------------------------------------
+
+units = Router(tags=["Đơn vị"])
+
+
+@units.get("/", response={200: UnitPage, **ERRORS}, summary="Đơn vị trong phạm vi")
+def unit_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    return _page(units_visible(scope=scope_for(request.user)), cursor, limit)
+
+
+# Plans, targets, tasks ---------------------------------------------------------------------------
+
+plans = Router(tags=["Kế hoạch"])
+
+
+@plans.get("/", response={200: PlanPage, **ERRORS}, summary="Kế hoạch đọc được")
+def plan_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    return _page(plans_visible(scope_for(request.user)), cursor, limit)
+
+
+@plans.get("/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Một kế hoạch")
+def plan_detail(request, plan_id: Id):
+    return access_plan(request.user, plan_id)
+
+
+@plans.get("/{plan_id}/targets", response={200: list[TargetOut], **ERRORS}, summary="Chỉ tiêu của kế hoạch")
+def plan_targets(request, plan_id: Id):
+    plan = access_plan(request.user, plan_id)
+    return [
+        {**_fields(t, TargetOut), "threshold": None if t.threshold is None else format(t.threshold, "f")}
+        for t in plan.targets.order_by("area", "position", "id")
+    ]
+
+
+def _fields(obj, schema) -> dict:
+    return {name: getattr(obj, name) for name in schema.model_fields}
+
+
+@plans.get("/{plan_id}/tasks", response={200: TaskPage, **ERRORS}, summary="Nhiệm vụ của kế hoạch")
+def plan_tasks(request, plan_id: Id, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    plan = access_plan(request.user, plan_id)
+    return _page(plan.tasks.all(), cursor, limit)
+
+
+tasks = Router(tags=["Nhiệm vụ"])
+
+
+@tasks.get("/", response={200: TaskPage, **ERRORS}, summary="Nhiệm vụ đọc được (lọc như trang danh sách)")
+def task_index(
+    request,
+    plan: Annotated[int | None, NinjaQuery(None, ge=1, le=BIGGEST_ID)] = None,
+    status: str | None = None,
+    q: str = "",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+):
+    filters = TaskFilters(plan=plan, status=status or None, q=q[:200])
+    return _page(task_list(scope=scope_for(request.user), filters=filters), cursor, limit)
+
+
+@tasks.get("/{task_id}", response={200: TaskOut, **ERRORS}, summary="Một nhiệm vụ")
+def task_detail(request, task_id: Id):
+    return access_task(request.user, task_id)
+
+
+@tasks.patch("/{task_id}/progress", response={200: TaskOut, **WRITE_ERRORS}, summary="Cập nhật tiến độ")
+def task_progress(request, task_id: Id, payload: TaskProgressIn):
+    task = access_task(request.user, task_id)
+    fields = {"status": payload.status}
+    if payload.progress is not None:
+        fields["progress"] = payload.progress
+    if payload.result is not None:
+        fields["result"] = payload.result
+    return plan_services.task_update(
+        actor=request.user, task=task, expected_version=payload.version, **fields
+    )
+
+
+@tasks.post(
+    "/{task_id}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, summary="Đính kèm tài liệu kiểm chứng"
+)
+def task_evidence(request, task_id: Id, file: File[UploadedFile], kind: str = "document", note: str = ""):
+    task = access_task(request.user, task_id)
+    evidence = plan_services.evidence_attach(
+        actor=request.user, task=task, upload=file, kind=kind, note=note[:300]
+    )
+    return 201, evidence
+
+
+# Service delivery: KPI figures, dossier batches ----------------------------------------------------
+
+delivery = Router(tags=["Dịch vụ công"])
+
+
+@delivery.get("/kpi/{unit_code}", response={200: KpiOut, **ERRORS}, summary="Chỉ số KPI của đơn vị")
+def unit_kpi(request, unit_code: str, period: str | None = None):
+    unit = delivery_permissions.access_unit(request.user, unit_code)
+    catalogue = delivery_selectors.period_catalogue()
+    chosen = catalogue.get(period) if period else catalogue.default
+    if chosen is None:
+        raise Http404("Chưa có kỳ số liệu này.")
+    figures = delivery_selectors.unit_kpis(unit, chosen)
+    return {
+        "unit_code": unit.code,
+        "period": chosen.key,
+        "period_label": chosen.label,
+        "figures": _json(figures),
+    }
+
+
+def _json(value):
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def start_dossier_import(*, actor, path: Path, file_name: str) -> DossierImport:
+    """The one seam between accepting an upload and processing it. Today it runs the delivery import
+    service in the request; a task queue will enqueue the same call instead and return at once."""
+    try:
+        return dossiers_import(actor=actor, path=path, file_name=file_name)
+    except ValidationError:
+        # A refused file is on record as a failed batch with its errors; the status URL shows them.
+        return DossierImport.objects.filter(file_name=file_name).order_by("-pk").first()
+
+
+@delivery.post(
+    "/dossier-batches", response={202: BatchAccepted, **WRITE_ERRORS}, summary="Gửi một tệp hồ sơ một cửa"
+)
+def batch_upload(request, file: File[UploadedFile]):
+    if not can_manage_data(request.user):
+        raise errors_forbidden()
+    name = os.path.basename(file.name or "hoso.csv")
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError({"file": "Chỉ nhận tệp .csv hoặc .xlsx."})
+    folder = Path(settings.MEDIA_ROOT) / "api-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    with open(path, "wb") as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+    batch = start_dossier_import(actor=request.user, path=path, file_name=name)
+    if batch is None:
+        raise ValidationError({"file": "Không nhận được tệp."})
+    return 202, {
+        "id": batch.pk,
+        "status": batch.status,
+        "status_url": reverse("api:batch_status", kwargs={"batch_id": batch.pk}),
+    }
+
+
+def errors_forbidden():
+    from django.core.exceptions import PermissionDenied
+
+    return PermissionDenied("Chỉ cơ quan thường trực cấp thành phố hoặc quản trị viên được gửi hồ sơ.")
+
+
+@delivery.get(
+    "/dossier-batches/{batch_id}",
+    response={200: BatchOut, **ERRORS},
+    url_name="batch_status",
+    summary="Trạng thái lô hồ sơ",
+)
+def batch_status(request, batch_id: Id):
+    if not can_manage_data(request.user):
+        raise Http404("Không tìm thấy lô hồ sơ.")
+    batch = DossierImport.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("Không tìm thấy lô hồ sơ.")
+    return batch
+
+
+api.add_router("/units", units)
+api.add_router("/plans", plans)
+api.add_router("/tasks", tasks)
+api.add_router("/", delivery)
