@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,11 @@ from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError, check_version
 from cchc.core.numbers import format_number
 from cchc.dashboard.services import refresh_scorecard_soon
-from cchc.delivery import store
+from cchc.delivery import partitions, store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
-from cchc.delivery.kpi.ingest import IngestFileError, merge_snapshot, stage_file
+from cchc.delivery.kpi.engine import _date_index
+from cchc.delivery.kpi.ingest import IngestFileError, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, SourceMapping, TargetKpiLink
@@ -221,7 +223,7 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
     spec = MappingSpec.from_json(mapping.spec) if mapping else None
     directory = store.store_dir()
     staged = directory / f"staged-{batch.pk}.parquet"
-    new_name = f"dossiers-{batch.pk:06d}.parquet"
+    new_name = partitions.manifest_name(batch.pk)
     con = store.connect()
     merged = None
     try:
@@ -248,20 +250,34 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
             )
         report("merge", 0.0)
         previous = current_import()
-        current = store.snapshot_path(previous.snapshot) if previous else None
-        merged = merge_snapshot(current, staged, directory / new_name, con=con)
-        report("merge", 1.0)
+        before: dict | None = None
+        legacy = None
+        if previous is not None:
+            if partitions.is_manifest(previous.snapshot):
+                before = partitions.read_manifest(store.snapshot_path(previous.snapshot))
+            else:  # the single-file store of earlier versions: split into partitions once
+                legacy = store.snapshot_path(previous.snapshot)
+        merged = partitions.merge(directory, before, staged, batch.pk, con, legacy=legacy)
         staged.unlink(missing_ok=True)
+        if merged.manifest is not None:
+            _write_manifest(directory, new_name, merged.manifest)
+        report("merge", 1.0)
         with transaction.atomic():
             batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
             batch.rows_read = result.rows
             batch.inserted, batch.updated, batch.unchanged = merged.inserted, merged.updated, merged.unchanged
             batch.total_after = merged.total
-            if merged.snapshot is not None:
+            if merged.manifest is not None:
                 batch.snapshot = new_name
-                batch.data_from, batch.data_until = store.data_range(merged.snapshot, con)
+                batch.data_from, batch.data_until = partitions.data_range(merged.manifest)
                 report("kpi", 0.0)
-                _recompute(kpi_config(), merged.snapshot, batch.data_until, con)
+                config = kpi_config()
+                if before is None:
+                    _recompute(config, store.snapshot_path(new_name), batch.data_until, con)
+                else:
+                    _recompute_touched(
+                        config, directory, before, merged, previous.data_until, batch.data_until, con
+                    )
                 report("kpi", 1.0)
             elif previous is not None:
                 batch.data_from, batch.data_until = previous.data_from, previous.data_until
@@ -283,23 +299,32 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                     "updated": merged.updated,
                     "unchanged": merged.unchanged,
                     "snapshot": batch.snapshot,
+                    "partitions": merged.touched,
                 },
             )
             if batch.data_from and batch.data_until:
                 refresh_scorecard_soon(*range(batch.data_from.year, batch.data_until.year + 1))
     except Exception:
-        if merged is not None and merged.snapshot is not None:
-            Path(merged.snapshot).unlink(missing_ok=True)
+        if merged is not None and merged.manifest is not None:
+            for written in merged.written:
+                written.unlink(missing_ok=True)
+            (directory / new_name).unlink(missing_ok=True)
         raise
     finally:
         con.close()
         staged.unlink(missing_ok=True)
-    if merged.snapshot is not None:
+    if merged.manifest is not None:
+        partitions.publish_current(directory, new_name)
         keep = {batch.snapshot}
         if previous:
             keep.add(previous.snapshot)
         store.prune(keep)
     return batch
+
+
+def _write_manifest(directory: Path, name: str, manifest: dict) -> Path:
+    """The step between writing the partitions and switching to them (a seam for crash tests)."""
+    return partitions.write_manifest(directory, name, manifest)
 
 
 HEARTBEAT_SECONDS = 30
@@ -409,36 +434,174 @@ def _fail(batch, actor, started: float, *, message: str, rows: int = 0, error_co
     return batch
 
 
+def _figure(row: dict, units: dict[str, int]) -> KpiFigure:
+    code = row["unit_code"] or ""
+    return KpiFigure(
+        level=row["level"],
+        unit_id=units.get(code),
+        unit_code=code,
+        field=row["field"] or "",
+        period=row["period"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        **{m: row[m] or 0 for m in MEASURES},
+    )
+
+
+def _unit_tree() -> tuple[dict[str, int], dict[str, str]]:
+    tree = list(Unit.objects.values_list("code", "pk", "parent__code"))
+    return {code: pk for code, pk, _ in tree}, {code: parent for code, _, parent in tree if parent}
+
+
 def _recompute(config: KpiConfig, snapshot: Path, as_of, con=None) -> int:
     """Replace every month figure with the engine's output over ``snapshot`` (caller's transaction)."""
-    tree = list(Unit.objects.values_list("code", "pk", "parent__code"))
-    units = {code: pk for code, pk, _ in tree}
-    parents = {code: parent for code, _, parent in tree if parent}
+    units, parents = _unit_tree()
     own = con is None
     con = con or store.connect()
     try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW dossier_snapshot AS SELECT * FROM {store.source_sql(snapshot)}"
+        )
         rows = compute_kpis(
-            snapshot, config.engine_settings(as_of=as_of), parents, con=con, include_sums=True
+            "dossier_snapshot", config.engine_settings(as_of=as_of), parents, con=con, include_sums=True
         )
     finally:
         if own:
             con.close()
     KpiFigure.objects.all().delete()
-    figures = []
-    for row in rows:
-        code = row["unit_code"] or ""
-        figures.append(
-            KpiFigure(
-                level=row["level"],
-                unit_id=units.get(code),
-                unit_code=code,
-                field=row["field"] or "",
-                period=row["period"],
-                period_start=row["period_start"],
-                period_end=row["period_end"],
-                **{m: row[m] or 0 for m in MEASURES},
-            )
+    figures = [_figure(row, units) for row in rows]
+    KpiFigure.objects.bulk_create(figures, batch_size=2000)
+    return len(figures)
+
+
+def _recompute_touched(
+    config: KpiConfig, directory: Path, before: dict, merged, old_as_of, new_as_of, con
+) -> int:
+    """Recompute only what an import can have changed (caller's transaction):
+
+    - the unit-level figures of every unit with a changed dossier (old or new version), and of every
+      unit with a dossier whose due day lies between the old and the new export day (``as_of``:
+      whether it counts late moved), over that unit's whole history (stocks carry over months);
+    - the subtree figures of their ancestors and the all-units figures, summed from the unit-level
+      figures (every stored measure is additive; this is what the engine's roll-up does).
+
+    When the engine's last period moves (a new month opens), every open dossier of every unit gets a
+    row for it: that import recomputes everything (``_recompute``)."""
+    settings_ = config.engine_settings(as_of=new_as_of)
+    manifest = merged.manifest
+    old_last = partitions.last_booked_day(before, settings_.timeliness_basis)
+    new_last = partitions.last_booked_day(manifest, settings_.timeliness_basis)
+    source = partitions.relation_sql(directory, manifest)
+    if (
+        old_last is None
+        or new_last is None
+        or _date_index(old_last, settings_) != _date_index(new_last, settings_)
+        or old_as_of is None
+    ):
+        return _recompute(config, directory / partitions.manifest_name(manifest["version"]), new_as_of, con)
+    codes = set(merged.units)
+    first_day = merged.first_day
+    if new_as_of != old_as_of:
+        lo, hi = sorted((old_as_of, new_as_of))
+        moved = con.execute(
+            f"SELECT DISTINCT coalesce(unit_code, ''), min(greatest(CAST(received_at AS DATE), CAST(due_at AS DATE))) "
+            f"OVER () FROM {source} WHERE received_at IS NOT NULL AND status NOT IN (1, 3) "
+            f"AND CAST(due_at AS DATE) > DATE '{lo.isoformat()}' AND CAST(due_at AS DATE) <= DATE '{hi.isoformat()}'"
+        ).fetchall()
+        codes |= {code for code, _ in moved}
+        if moved:
+            first_day = min(d for d in (first_day, moved[0][1]) if d is not None)
+    if not codes or first_day is None:
+        return 0
+    # Months before the first changed one keep their figures: a dossier counts from the period it
+    # was received in onwards (stocks carry forward, never back).
+    first_period = _date_index(first_day, settings_)
+    since = f"{first_period // 12:04d}-{first_period % 12 + 1:02d}"
+    units, parents = _unit_tree()
+    listed = ", ".join("'" + c.replace("'", "''") + "'" for c in sorted(codes)) or "NULL"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW dossier_touched AS SELECT * FROM {source} "
+        f"WHERE coalesce(unit_code, '') IN ({listed})"
+    )
+    # The last period is the store's, not the touched units' (a unit's open dossiers reach it).
+    rows = compute_kpis(
+        "dossier_touched",
+        replace(settings_, date_from=first_day, date_to=new_last),
+        None,
+        con=con,
+        include_sums=True,
+    )
+    KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, unit_code__in=codes, period__gte=since).delete()
+    figures = [_figure(row, units) for row in rows if row["level"] == "unit" and row["period"] >= since]
+    KpiFigure.objects.bulk_create(figures, batch_size=2000)
+    # Ancestors (nodes with children) of the touched units, and what lies below each.
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    ancestors: set[str] = set()
+    for code in codes:
+        x = code if code in children else parents.get(code)
+        seen = set()
+        while x is not None and x not in seen:
+            seen.add(x)
+            if x in children:
+                ancestors.add(x)
+            x = parents.get(x)
+    return len(figures) + _sum_figures(ancestors, parents, children, units, since)
+
+
+def _sum_figures(
+    ancestors: set[str],
+    parents: dict[str, str],
+    children: dict[str, list[str]],
+    units: dict[str, int],
+    since: str,
+) -> int:
+    """Replace, from month ``since`` on, the subtree figures of ``ancestors`` and the all-units
+    figures by the sums of the unit-level figures below them: one read, sums in memory (a few
+    rows per unit, field and month), one bulk write."""
+    chains: dict[str, list[str]] = {}
+
+    def chain(code: str) -> list[str]:
+        if code not in chains:
+            found, x, seen = [], code, set()
+            while x is not None and x not in seen:
+                seen.add(x)
+                if x in ancestors:
+                    found.append(x)
+                x = parents.get(x)
+            chains[code] = found
+        return chains[code]
+
+    names = ("unit_code", "field", "period", "period_start", "period_end", *MEASURES)
+    sums: dict[tuple, list] = {}
+    rows = KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, period__gte=since).values_list(*names)
+    for row in rows.iterator(chunk_size=5000):
+        code, key, values = row[0], row[1:5], row[5:]
+        for target in (*((KpiFigure.Level.SUBTREE, a) for a in chain(code)), (KpiFigure.Level.ALL, "")):
+            total = sums.get((target, key))
+            if total is None:
+                sums[(target, key)] = list(values)
+            else:
+                for i, v in enumerate(values):
+                    total[i] += v
+    KpiFigure.objects.filter(
+        level=KpiFigure.Level.SUBTREE, unit_code__in=ancestors, period__gte=since
+    ).delete()
+    KpiFigure.objects.filter(level=KpiFigure.Level.ALL, period__gte=since).delete()
+    figures = [
+        KpiFigure(
+            level=level,
+            unit_id=units.get(code) if code else None,
+            unit_code=code,
+            field=field,
+            period=period,
+            period_start=start,
+            period_end=end,
+            **dict(zip(MEASURES, values, strict=True)),
         )
+        for ((level, code), (field, period, start, end)), values in sums.items()
+    ]
     KpiFigure.objects.bulk_create(figures, batch_size=2000)
     return len(figures)
 

@@ -1,9 +1,12 @@
-"""The dossier store: Parquet snapshots in ``DOSSIER_STORE_DIR``, read and written by DuckDB.
+"""The dossier store: Parquet in ``DOSSIER_STORE_DIR``, read and written by DuckDB.
 
-Each successful import that changes something writes a whole new snapshot and the database points
-to it (``DossierImport.snapshot``) in the same transaction as the recomputed figures, so readers
-always see one consistent state, never a half-written one, and never wait on a lock. The previous
-snapshot is kept one import longer for readers still on it.
+The store is partitioned by month of receipt (``cchc.delivery.partitions``): each successful import
+that changes something rewrites only the partitions it touches and writes a manifest naming the
+current file of every partition; the database points to that manifest (``DossierImport.snapshot``)
+in the same transaction as the recomputed figures, so readers always see one consistent state, never
+a half-written one, and never wait on a lock. The previous manifest and its files are kept one
+import longer for readers still on them. A snapshot named ``dossiers-*.parquet`` is the older
+single-file format, still read, and split into partitions by the next import.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from cchc.delivery import partitions
 from cchc.delivery.kpi.engine import KpiSettings
 
 
@@ -58,22 +62,39 @@ def import_lock() -> Iterator[None]:
 
 
 def prune(keep: set[str]) -> None:
-    """Delete snapshots no longer referenced (all but ``keep``)."""
+    """Delete snapshots no longer referenced (all but ``keep``): single-file snapshots, manifests
+    and the partition files no kept manifest names."""
     for path in store_dir().glob("dossiers-*.parquet"):
         if path.name not in keep:
             path.unlink(missing_ok=True)
+    manifests = [
+        partitions.read_manifest(store_dir() / name)
+        for name in keep
+        if name and partitions.is_manifest(name) and (store_dir() / name).exists()
+    ]
+    partitions.prune(store_dir(), manifests, keep)
 
 
 def _q(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def source_sql(snapshot: Path) -> str:
+    """FROM-clause text for a snapshot: a manifest of partitions (``partitions``) or, from before
+    the store was partitioned, one Parquet file."""
+    if partitions.is_manifest(snapshot.name):
+        return partitions.relation_sql(snapshot.parent, partitions.read_manifest(snapshot))
+    return f"read_parquet({_q(str(snapshot))})"
+
+
 def data_range(snapshot: Path, con) -> tuple[date | None, date | None]:
     """(first reception day, last day anything happened): the second is the export day, the day
     from which open dossiers are judged (``KpiSettings.as_of``)."""
+    if partitions.is_manifest(snapshot.name):
+        return partitions.data_range(partitions.read_manifest(snapshot))
     return con.execute(
         "SELECT min(CAST(received_at AS DATE)), max(CAST(greatest(submitted_at, received_at, finished_at, "
-        f"returned_at) AS DATE)) FROM read_parquet({_q(str(snapshot))})"
+        f"returned_at) AS DATE)) FROM {source_sql(snapshot)}"
     ).fetchone()
 
 
@@ -115,7 +136,7 @@ def late_dossiers(
     if kpi_settings.as_of is not None:  # not late yet on the export day (see KpiSettings.as_of)
         open_late += f" AND CAST(due_at AS DATE) <= DATE {_q(kpi_settings.as_of.isoformat())}"
     source = (
-        f"FROM read_parquet({_q(str(snapshot))}) "
+        f"FROM {source_sql(snapshot)} "
         f"WHERE {' AND '.join(where)} AND (coalesce({finished_late}, false) OR ({open_late}))"
     )
     # A top-N page: DuckDB keeps a heap of N rows instead of sorting every late dossier.

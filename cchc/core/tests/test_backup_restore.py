@@ -57,7 +57,8 @@ def test_the_archive_holds_the_database_the_dossier_store_and_the_evidence_with_
         "method": "sqlite-backup",
         "file": "database/db.sqlite3",
     }
-    assert any(n.startswith("dossiers/dossiers-") and n.endswith(".parquet") for n in names)
+    assert any(n.startswith("dossiers/parts/rmonth=") and n.endswith(".parquet") for n in names)
+    assert any(n.startswith("dossiers/manifest-") and n.endswith(".json") for n in names)
     assert any(n.startswith("media/") and n.endswith(".pdf") for n in names)
     assert manifest["counts"]["plans.plan"] == 1 and manifest["counts"]["delivery.dossierimport"] == 1
     assert "delivery" in manifest["migrations"] and manifest["versions"]["django"]

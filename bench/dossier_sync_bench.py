@@ -1,0 +1,168 @@
+"""A day's dossier sync into a large partitioned store, against the same sync into an empty store.
+
+    nice -n 10 python bench/dossier_sync_bench.py [--store-rows 3000000] [--sync-rows 20000]
+
+Uses DATABASE_URL if set (PostgreSQL), else a throw-away SQLite file; the stores go to a temporary
+directory. Builds Hải Phòng's units, generates ``--store-rows`` dossiers of one year (CSV, the one format an import takes with .xlsx) and
+imports them (the initial load, one full rebuild), then builds a sync file from the store's last
+month: a quarter of its rows are open dossiers now finished, the rest new dossiers. Times, end to
+end through ``dossiers_import`` (read and check, merge, manifest, month figures committed):
+  - the whole store file again (unchanged re-import of every dossier);
+  - the sync into the large store (incremental: touched partitions, units and months only);
+  - the same sync file again (nothing changes, nothing written);
+  - the same sync into an empty store (the baseline: ratio = large / empty).
+"""
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.django_env import setup_django  # noqa: E402
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from cchc.delivery import partitions, services, store  # noqa: E402
+from cchc.delivery.kpi.generator import write_file  # noqa: E402
+from cchc.delivery.kpi.schema import COLUMN_NAMES  # noqa: E402
+from cchc.delivery.models import DossierImport, KpiFigure  # noqa: E402
+from cchc.demo.units import load_units  # noqa: E402
+from cchc.org.models import Unit  # noqa: E402
+
+
+def timed(label: str, fn):
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    return result, seconds
+
+
+def build_sync(snapshot: Path, out: Path, rows: int) -> tuple[int, int]:
+    """``rows`` dossiers from the store's last month: open ones finished on the export day (updates)
+    and copies with new codes (inserts). Returns (updates, inserts)."""
+    con = store.connect()
+    try:
+        source = store.source_sql(snapshot)
+        last_month, as_of = con.execute(
+            f"SELECT max(strftime(received_at, '%Y-%m')), max(CAST(greatest(submitted_at, received_at, "
+            f"finished_at, returned_at) AS DATE)) FROM {source}"
+        ).fetchone()
+        updates = rows // 4
+        cols = ", ".join(COLUMN_NAMES)
+        finished = f"greatest(received_at + INTERVAL 1 HOUR, least(CAST(DATE '{as_of.isoformat()}' AS TIMESTAMP), due_at))"
+        changed = {
+            "status": "10",
+            "finished_at": finished,
+            "returned_at": finished,
+            "result_digitised": "true",
+        }
+        upd_cols = ", ".join(f"{changed.get(c, c)} AS {c}" for c in COLUMN_NAMES)
+        new_code = (
+            "unit_code || '-' || strftime(submitted_at, '%y%m%d') || '-' || "
+            "CAST(900000 + row_number() OVER (ORDER BY dossier_code) AS VARCHAR)"
+        )
+        ins_cols = ", ".join(
+            new_code + " AS dossier_code" if c == "dossier_code" else c for c in COLUMN_NAMES
+        )
+        con.execute(
+            f"""COPY (
+                (SELECT {upd_cols} FROM {source}
+                 WHERE strftime(received_at, '%Y-%m') = '{last_month}' AND status IN (2, 4, 5, 6)
+                 ORDER BY dossier_code LIMIT {updates})
+                UNION ALL
+                (SELECT {ins_cols} FROM (SELECT {cols} FROM {source}
+                 WHERE strftime(received_at, '%Y-%m') = '{last_month}' ORDER BY dossier_code
+                 LIMIT {rows - updates}))
+            ) TO '{out}' (FORMAT csv, HEADER)"""
+        )
+        got = con.execute(f"SELECT count(*) FROM read_csv('{out}')").fetchone()[0]
+    finally:
+        con.close()
+    return updates, got - updates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store-rows", type=int, default=3_000_000)
+    parser.add_argument("--sync-rows", type=int, default=20_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile of the sync into the large store")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    settings.DOSSIER_STORE_DIR = work / "store"
+    setup_test_environment()
+    warnings.filterwarnings("ignore", message="No directory at")
+    call_command("migrate", verbosity=0)
+    load_units()
+    print(
+        f"store rows={args.store_rows:,} sync rows={args.sync_rows:,} db={connection.vendor} units={Unit.objects.count()}"
+    )
+
+    big = work / "ho-so.csv"
+    _, seconds = timed("generate", lambda: write_file(big, args.store_rows, 2026, "csv"))
+    print(f"generate store file   {seconds:7.2f} s  ({big.stat().st_size / 2**20:,.0f} MiB)")
+
+    first, seconds = timed("load", lambda: services.dossiers_import(actor=None, path=big))
+    assert first.status == "succeeded", first.errors[:3]
+    manifest = partitions.read_manifest(store.snapshot_path(first.snapshot))
+    print(
+        f"initial load          {seconds:7.2f} s  ({first.inserted:,} dossiers, {len(manifest['partitions'])} "
+        f"partitions, {KpiFigure.objects.count():,} month figures)"
+    )
+
+    whole, seconds = timed("whole again", lambda: services.dossiers_import(actor=None, path=big))
+    print(
+        f"whole store re-import {seconds:7.2f} s  (unchanged {whole.unchanged:,}, updated {whole.updated:,}, "
+        f"inserted {whole.inserted:,})"
+    )
+    sync = work / "dong-bo.csv"
+    updates, inserts = build_sync(store.snapshot_path(first.snapshot), sync, args.sync_rows)
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    batch, sync_large = timed("sync", lambda: services.dossiers_import(actor=None, path=sync))
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    assert batch.status == "succeeded", batch.errors[:3]
+    print(
+        f"sync into large store {sync_large:7.2f} s  (inserted {batch.inserted:,}, updated {batch.updated:,}; "
+        f"partitions rewritten {', '.join(_touched(first, batch))} of {len(manifest['partitions'])})"
+    )
+    again, seconds = timed("sync again", lambda: services.dossiers_import(actor=None, path=sync))
+    assert (again.inserted, again.updated) == (0, 0)
+    print(f"same sync again       {seconds:7.2f} s  (unchanged {again.unchanged:,}, nothing written)")
+
+    # Baseline: the same sync into an empty store.
+    settings.DOSSIER_STORE_DIR = work / "empty-store"
+    KpiFigure.objects.all().delete()
+    DossierImport.objects.all().delete()
+    empty, sync_empty = timed("sync empty", lambda: services.dossiers_import(actor=None, path=sync))
+    assert empty.status == "succeeded" and empty.inserted == updates + inserts
+    print(f"sync into empty store {sync_empty:7.2f} s  (inserted {empty.inserted:,})")
+    print(f"ratio large / empty   {sync_large / sync_empty:7.2f} x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:,.0f} MB")
+
+
+def _touched(before, after) -> list[str]:
+    old = partitions.read_manifest(store.snapshot_path(before.snapshot))["partitions"]
+    new = partitions.read_manifest(store.snapshot_path(after.snapshot))["partitions"]
+    return [k for k in new if old.get(k, {}).get("file") != new[k]["file"]]
+
+
+if __name__ == "__main__":
+    main()

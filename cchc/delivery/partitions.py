@@ -1,0 +1,313 @@
+"""The partitioned dossier store: one Parquet file per month of receipt, named by a manifest.
+
+Layout under ``DOSSIER_STORE_DIR`` (hive-style, so DuckDB reads it natively)::
+
+    parts/rmonth=2026-01/v000012.parquet     one file per partition and version
+    parts/rmonth=none/v000003.parquet        dossiers without a reception date
+    manifest-000012.json                     {"partitions": {"2026-01": {"file": ..., "rows": ...}}}
+    manifest.json                            copy of the current manifest, for tools outside the app
+
+An import writes new files only for the partitions it touches (the partition's current rows whose
+code is not re-imported + the new and changed rows), then the manifest of the new state, written to
+a temporary name and moved into place with ``os.replace``. The database row of the import names that
+manifest and is committed with the recomputed figures: readers follow the database, so they see the
+previous state or the new one, never half. A crash before the commit leaves only unreferenced files,
+deleted by the next import. Files of the previous manifest are kept one import longer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cchc.delivery.kpi.schema import COLUMN_NAMES, COLUMNS
+
+NONE_KEY = "none"
+# The month of receipt, "YYYY-MM", or "none": the partition key of a row.
+KEY_SQL = f"coalesce(strftime(received_at, '%Y-%m'), '{NONE_KEY}')"
+# Per-partition facts kept in the manifest so that an import need not scan untouched partitions:
+# the data range and the last day each completion basis books something (the engine's last period).
+STATS_SQL = """
+    count(*) AS rows,
+    min(CAST(received_at AS DATE)) AS first_received,
+    max(CAST(greatest(submitted_at, received_at, finished_at, returned_at) AS DATE)) AS last_day,
+    max(CAST(received_at AS DATE)) FILTER (WHERE status NOT IN (1, 3)) AS last_received,
+    max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (9, 10) AND received_at IS NOT NULL) AS last_finished,
+    max(CAST(returned_at AS DATE)) FILTER (WHERE status = 10 AND received_at IS NOT NULL) AS last_returned,
+    max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (7, 8) AND received_at IS NOT NULL) AS last_stopped
+"""
+STAT_NAMES = (
+    "rows",
+    "first_received",
+    "last_day",
+    "last_received",
+    "last_finished",
+    "last_returned",
+    "last_stopped",
+)
+
+
+def _q(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def is_manifest(name: str) -> bool:
+    return name.endswith(".json")
+
+
+def manifest_name(batch_pk: int) -> str:
+    return f"manifest-{batch_pk:06d}.json"
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def manifest_files(directory: Path, manifest: dict[str, Any]) -> list[Path]:
+    return [directory / p["file"] for _, p in sorted(manifest["partitions"].items())]
+
+
+def relation_sql(directory: Path, manifest: dict[str, Any], *, hive: bool = False) -> str:
+    """FROM-clause text reading every current partition (the canonical columns)."""
+    files = manifest_files(directory, manifest)
+    if not files:
+        cols = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
+        return f"(SELECT {cols} WHERE false)"
+    listed = ", ".join(_q(str(f)) for f in files)
+    return f"read_parquet([{listed}], hive_partitioning = {'true' if hive else 'false'})"
+
+
+def _canonical(source: str) -> str:
+    cols = ", ".join(f"CAST({_ident(c.name)} AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
+    return f"(SELECT {cols} FROM {source})"
+
+
+def write_manifest(directory: Path, name: str, manifest: dict[str, Any]) -> Path:
+    """Write ``name`` whole or not at all (temporary file, fsync, ``os.replace``)."""
+    path = directory / name
+    tmp = directory / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def publish_current(directory: Path, name: str) -> None:
+    """Point ``manifest.json`` (for DuckDB users outside the app) at the committed manifest."""
+    write_manifest(directory, "manifest.json", read_manifest(directory / name))
+
+
+@dataclass
+class PartitionedMerge:
+    inserted: int
+    updated: int
+    unchanged: int
+    total: int
+    manifest: dict[str, Any] | None  # None: nothing changed, nothing written
+    touched: list[str] = field(default_factory=list)  # partition keys rewritten
+    units: set[str] = field(default_factory=set)  # unit codes of every changed row, old and new
+    first_day: date | None = None  # the earliest reception day of a changed row, old or new
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _stats(con, files: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    if not files:
+        return {}
+    listed = ", ".join(_q(str(f)) for f in files.values())
+    rows = con.execute(
+        f"SELECT rmonth, {STATS_SQL} FROM read_parquet([{listed}], hive_partitioning = true) GROUP BY rmonth"
+    ).fetchall()
+    return {r[0]: {n: _date(v) for n, v in zip(STAT_NAMES, r[1:], strict=True)} for r in rows}
+
+
+def merge(
+    directory: Path,
+    current: dict[str, Any] | None,
+    staged: Path,
+    version: int,
+    con,
+    *,
+    legacy: Path | None = None,
+) -> PartitionedMerge:
+    """Upsert the staged rows (canonical Parquet) into the partitioned store by ``dossier_code``,
+    writing new files for the touched partitions only. ``legacy``: a single-file snapshot of the
+    previous store format, split into partitions once (every partition is then touched)."""
+    started = time.perf_counter()
+    parts = directory / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    partitions = dict((current or {}).get("partitions", {}))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE s AS SELECT *, {KEY_SQL} AS rmonth FROM {_canonical(f'read_parquet({_q(str(staged))})')}"
+    )
+    if legacy is not None:
+        source = _canonical(f"read_parquet({_q(str(legacy))})")
+        partitions = {}
+    else:
+        source = _canonical(relation_sql(directory, {"partitions": partitions}))
+    # Old versions of the staged codes, wherever they live (a changed reception date moves a row).
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE o AS SELECT *, {KEY_SQL} AS rmonth FROM {source} "
+        "WHERE dossier_code IN (SELECT dossier_code FROM s)"
+    )
+    differs = " OR ".join(f"s.{_ident(n)} IS DISTINCT FROM o.{_ident(n)}" for n in COLUMN_NAMES)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE changed AS SELECT s.*, o.rmonth AS old_rmonth, o.unit_code AS old_unit, "
+        "o.dossier_code IS NULL AS is_new "
+        f"FROM s LEFT JOIN o ON s.dossier_code = o.dossier_code WHERE o.dossier_code IS NULL OR ({differs})"
+    )
+    inserted, updated = con.execute(
+        "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM changed"
+    ).fetchone()
+    staged_rows = con.execute("SELECT count(*) FROM s").fetchone()[0]
+    if legacy is not None:
+        before = con.execute(f"SELECT count(*) FROM read_parquet({_q(str(legacy))})").fetchone()[0]
+    else:
+        before = sum(int(p["rows"]) for p in partitions.values())
+    unchanged = int(staged_rows) - int(inserted) - int(updated)
+    total = int(before) + int(inserted)
+    if inserted + updated == 0 and legacy is None:
+        return PartitionedMerge(0, 0, unchanged, total, None, seconds=time.perf_counter() - started)
+    touched = {
+        r[0]
+        for r in con.execute(
+            "SELECT rmonth FROM changed UNION SELECT old_rmonth FROM changed WHERE old_rmonth IS NOT NULL"
+        ).fetchall()
+    }
+    units = {
+        r[0] or ""
+        for r in con.execute(
+            "SELECT unit_code FROM changed UNION SELECT old_unit FROM changed WHERE NOT is_new"
+        ).fetchall()
+    }
+    first_day = con.execute(
+        "SELECT min(d) FROM (SELECT CAST(received_at AS DATE) AS d FROM changed UNION ALL "
+        "SELECT CAST(received_at AS DATE) FROM o WHERE dossier_code IN (SELECT dossier_code FROM changed))"
+    ).fetchone()[0]
+    if legacy is not None:
+        touched |= {r[0] for r in con.execute(f"SELECT DISTINCT {KEY_SQL} FROM {source}").fetchall()}
+    cols = ", ".join(_ident(n) for n in COLUMN_NAMES)
+    written: dict[str, Path] = {}
+    tmp_dir = directory / f".build-{version:06d}-{uuid.uuid4().hex[:8]}"
+    try:
+        if legacy is not None or not partitions:  # a first load: one pass, DuckDB splits by month
+            con.execute(
+                f"COPY (SELECT {cols}, {KEY_SQL} AS rmonth FROM {source} c "
+                "WHERE NOT EXISTS (SELECT 1 FROM changed x WHERE x.dossier_code = c.dossier_code) "
+                f"UNION ALL SELECT {cols}, rmonth FROM changed ORDER BY rmonth, unit_code, submitted_at) "
+                f"TO {_q(str(tmp_dir))} (FORMAT parquet, PARTITION_BY (rmonth))"
+            )
+            for key_dir in sorted(tmp_dir.iterdir()):
+                key = key_dir.name.split("=", 1)[1]
+                files = sorted(key_dir.glob("*.parquet"))
+                target = parts / f"rmonth={key}" / f"v{version:06d}.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if len(files) == 1:
+                    os.replace(files[0], target)
+                else:
+                    listed = ", ".join(_q(str(f)) for f in files)
+                    con.execute(
+                        f"COPY (SELECT * FROM read_parquet([{listed}])) TO {_q(str(target))} (FORMAT parquet)"
+                    )
+                written[key] = target
+        else:
+            for key in sorted(touched):
+                rows_now = ""
+                if key in partitions:
+                    current_file = _q(str(directory / partitions[key]["file"]))
+                    rows_now = (
+                        f"SELECT {cols} FROM {_canonical(f'read_parquet({current_file})')} c "
+                        "WHERE NOT EXISTS (SELECT 1 FROM changed x WHERE x.dossier_code = c.dossier_code) UNION ALL "
+                    )
+                query = f"{rows_now}SELECT {cols} FROM changed WHERE rmonth = {_q(key)}"
+                count = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+                if count == 0:
+                    continue
+                target = parts / f"rmonth={key}" / f"v{version:06d}.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+                # Sorted by unit: a page about one unit reads only its row groups (min/max statistics).
+                con.execute(
+                    f"COPY (SELECT * FROM ({query}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
+                )
+                os.replace(tmp, target)
+                written[key] = target
+    except BaseException:
+        for path in written.values():
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        if tmp_dir.exists():
+            for path in sorted(tmp_dir.rglob("*"), reverse=True):
+                path.unlink() if path.is_file() else path.rmdir()
+            tmp_dir.rmdir()
+    stats = _stats(con, written)
+    for key in touched:
+        partitions.pop(key, None)
+    for key, path in written.items():
+        partitions[key] = {"file": str(path.relative_to(directory)), **stats.get(key, {})}
+    manifest = {"format": 1, "version": version, "partitions": dict(sorted(partitions.items()))}
+    return PartitionedMerge(
+        int(inserted),
+        int(updated),
+        unchanged,
+        sum(int(p["rows"]) for p in partitions.values()),
+        manifest,
+        sorted(touched),
+        units,
+        first_day,
+        list(written.values()),
+        time.perf_counter() - started,
+    )
+
+
+def data_range(manifest: dict[str, Any]) -> tuple[date | None, date | None]:
+    firsts = [p["first_received"] for p in manifest["partitions"].values() if p.get("first_received")]
+    lasts = [p["last_day"] for p in manifest["partitions"].values() if p.get("last_day")]
+    return (
+        date.fromisoformat(min(firsts)) if firsts else None,
+        date.fromisoformat(max(lasts)) if lasts else None,
+    )
+
+
+def last_booked_day(manifest: dict[str, Any], timeliness_basis: str) -> date | None:
+    """The last day the engine books anything on (reception or completion): its last period."""
+    done = "last_finished" if timeliness_basis == "finished_at" else "last_returned"
+    days = [
+        p[name]
+        for p in manifest["partitions"].values()
+        for name in ("last_received", done, "last_stopped")
+        if p.get(name)
+    ]
+    return date.fromisoformat(max(days)) if days else None
+
+
+def prune(directory: Path, keep: list[dict[str, Any]], keep_names: set[str]) -> None:
+    """Delete partition files and manifests no referenced manifest names."""
+    wanted = {directory / p["file"] for m in keep for p in m["partitions"].values()}
+    for path in (directory / "parts").glob("rmonth=*/*.parquet"):
+        if path not in wanted:
+            path.unlink(missing_ok=True)
+    for path in (directory / "parts").glob("rmonth=*"):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for path in directory.glob("manifest-*.json"):
+        if path.name not in keep_names:
+            path.unlink(missing_ok=True)
