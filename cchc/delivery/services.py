@@ -10,7 +10,6 @@ import hashlib
 import logging
 import os
 import socket
-import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -21,11 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cchc.core import audit, uploads
 from cchc.core.exceptions import ConflictError, check_version
+from cchc.core.liveness import heartbeat, pid_gone
 from cchc.core.numbers import format_number
 from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.delivery import partitions, store
@@ -338,40 +338,12 @@ STALE_MESSAGE = (
 def _heartbeat(batch_pk: int, every: float | None = None):
     """While the import runs, a thread stamps heartbeat_at every ``every`` seconds (a DuckDB pass can
     take minutes without calling back), so only an import whose process is gone goes stale."""
-    every = every or HEARTBEAT_SECONDS
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(every):
-                try:
-                    DossierImport.objects.filter(pk=batch_pk, status=DossierImport.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except DatabaseError:  # the import's own transaction holds the write lock: next beat
-                    log.info("heartbeat of dossier import %s skipped", batch_pk)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, name=f"import-heartbeat-{batch_pk}", daemon=True)
-    thread.start()
-    try:
+    rows = DossierImport.objects.filter(pk=batch_pk, status=DossierImport.Status.RUNNING)
+    with heartbeat(rows, every or HEARTBEAT_SECONDS, f"dossier import {batch_pk}"):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
 
 
-def _pid_gone(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
+_pid_gone = pid_gone
 
 
 def stale_reason(batch: DossierImport, *, now: datetime | None = None) -> str | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cchc.core import audit
+from cchc.core.liveness import heartbeat, pid_gone
 from cchc.jobs.kinds import FINISHERS, KINDS
 from cchc.jobs.models import Job
 
@@ -239,43 +239,15 @@ def _heartbeat(job_pk: int) -> Iterator[None]:
     if _inline() or connection.in_atomic_block:
         yield  # inline (tests, JOBS_INLINE): the request's own process is the worker
         return
-    stop = threading.Event()
-    every = settings.JOBS_HEARTBEAT_SECONDS
-
-    def beat() -> None:
-        try:
-            while not stop.wait(every):
-                try:
-                    Job.objects.filter(pk=job_pk, status=Job.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except DatabaseError:
-                    log.info("heartbeat of job %s skipped", job_pk)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, name=f"job-heartbeat-{job_pk}", daemon=True)
-    thread.start()
-    try:
+    rows = Job.objects.filter(pk=job_pk, status=Job.Status.RUNNING)
+    with heartbeat(rows, settings.JOBS_HEARTBEAT_SECONDS, f"job {job_pk}"):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
 
 
 # Reap ---------------------------------------------------------------------------------------------
 
 
-def _pid_gone(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+_pid_gone = pid_gone
 
 
 def stale_reason(job: Job, *, now: datetime | None = None) -> str | None:
