@@ -688,11 +688,15 @@ def version_create_from_latest(*, actor, survey: Survey, note: str = "") -> Surv
     """A new draft version, a copy of the latest one (sections, questions, choices, skip logic)."""
     if actor is None:
         raise PermissionDenied("Cần đăng nhập.")
+    note = nfc((note or "").strip())
+    limit = SurveyVersion._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise ValidationError(f"Ghi chú phiên bản dài quá {limit} ký tự.")
     with transaction.atomic():
         _require_manager(actor, survey)
         latest = survey.versions.select_for_update().order_by("-number").first()
         version = SurveyVersion.objects.create(
-            survey=survey, number=(latest.number + 1) if latest else 1, note=nfc(note.strip())
+            survey=survey, number=(latest.number + 1) if latest else 1, note=note
         )
         if latest is not None:
             for section in latest.sections.prefetch_related("questions"):
@@ -718,6 +722,15 @@ def _clean_code(code: str) -> str:
     if not value:
         raise ValidationError({"code": "Vui lòng nhập mã (chữ không dấu, số, gạch ngang)."})
     return value
+
+
+def _check_lengths(obj) -> None:
+    """A text longer than its column is refused by name in Vietnamese (PostgreSQL would fail the save)."""
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname, None)
+        limit = getattr(field, "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValidationError(f"«{field.verbose_name}» dài quá {limit} ký tự.")
 
 
 def section_save(
@@ -746,6 +759,7 @@ def section_save(
             section = Section(version=version, order=(last.order + 1) if last else 0)
         before = {"code": section.code, "title": section.title, "is_aspect": section.is_aspect}
         section.code, section.title, section.is_aspect = code, title, is_aspect
+        _check_lengths(section)
         section.save()
         after = {"code": code, "title": title, "is_aspect": is_aspect}
         audit.record(
@@ -826,6 +840,7 @@ def question_save(
         }
         for k, v in fields.items():
             setattr(question, k, v)
+        _check_lengths(question)
         question.save()
         audit.record(
             actor=actor, action="create" if created else "update", instance=question, changes=changes

@@ -152,3 +152,10 @@ def test_the_manager_adds_a_question_through_the_page_and_a_frozen_version_refus
     )
     assert frozen.status_code == 400 and services.FROZEN_MESSAGE in frozen.content.decode()
     assert "Lưu câu hỏi" not in frozen.content.decode()
+
+
+def test_a_version_note_longer_than_its_column_is_refused_in_vietnamese(surveys, personas):
+    with pytest.raises(ValidationError, match="dài quá 300 ký tự"):
+        services.version_create_from_latest(
+            actor=personas["city_standing"], survey=surveys.survey, note="x" * 301
+        )
