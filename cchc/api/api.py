@@ -5,16 +5,14 @@ functions the pages use, writes through the same service functions (scope check,
 row, optimistic version). A token's request runs as its integration's service account with the
 token's UserScope (cchc.api.permissions.token_scope)."""
 
-import os
-import uuid
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
-from ninja import File, NinjaAPI, Router
+from ninja import File, Header, NinjaAPI, Router
 from ninja import Path as NinjaPath
 from ninja import Query as NinjaQuery
 from ninja.files import UploadedFile
@@ -25,6 +23,7 @@ from cchc.api.schemas import (
     BatchAccepted,
     BatchOut,
     EvidenceOut,
+    JobOut,
     KpiOut,
     PlanOut,
     PlanPage,
@@ -38,7 +37,9 @@ from cchc.api.schemas import (
 from cchc.delivery import permissions as delivery_permissions
 from cchc.delivery import selectors as delivery_selectors
 from cchc.delivery.models import DossierImport
-from cchc.delivery.services import can_manage_data, dossiers_import
+from cchc.delivery.services import PUSH_REFUSED, can_manage_data, can_push_dossiers, dossier_upload_enqueue
+from cchc.jobs import selectors as job_selectors
+from cchc.jobs.models import Job
 from cchc.org.permissions import scope_for
 from cchc.org.selectors import units_visible
 from cchc.plans import services as plan_services
@@ -204,46 +205,69 @@ def _json(value):
     return str(value)
 
 
-def start_dossier_import(*, actor, path: Path, file_name: str) -> DossierImport:
-    """The one seam between accepting an upload and processing it. Today it runs the delivery import
-    service in the request; a task queue will enqueue the same call instead and return at once."""
-    try:
-        return dossiers_import(actor=actor, path=path, file_name=file_name)
-    except ValidationError:
-        # A refused file is on record as a failed batch with its errors; the status URL shows them.
-        return DossierImport.objects.filter(file_name=file_name).order_by("-pk").first()
+def start_dossier_import(*, request, file, idempotency_key: str | None) -> Job:
+    """Keep the file and queue its import through the pages' own service (same job kind, same rule).
+
+    An ``Idempotency-Key`` is the caller's: scoped to its integration, the same key gives the same job
+    (while queued, running or done). Without one, the pages' rule applies: the same file over the
+    same current data is one job."""
+    key = None
+    if idempotency_key:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+        key = f"api:{request.user.pk}:{digest}"
+    token = getattr(request, "api_token", None)
+    return dossier_upload_enqueue(
+        actor=request.user,
+        upload=file,
+        idempotency_key=key,
+        params={"api_token_id": token.pk} if token is not None else None,
+    )
 
 
-@delivery.post(
-    "/dossier-batches", response={202: BatchAccepted, **WRITE_ERRORS}, summary="Gửi một tệp hồ sơ một cửa"
-)
-def batch_upload(request, file: File[UploadedFile]):
-    if not can_manage_data(request.user):
-        raise errors_forbidden()
-    name = os.path.basename(file.name or "hoso.csv")
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationError({"file": "Chỉ nhận tệp .csv hoặc .xlsx."})
-    folder = Path(settings.MEDIA_ROOT) / "api-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{suffix}"
-    with open(path, "wb") as handle:
-        for chunk in file.chunks():
-            handle.write(chunk)
-    batch = start_dossier_import(actor=request.user, path=path, file_name=name)
-    if batch is None:
-        raise ValidationError({"file": "Không nhận được tệp."})
-    return 202, {
-        "id": batch.pk,
-        "status": batch.status,
-        "status_url": reverse("api:batch_status", kwargs={"batch_id": batch.pk}),
+def _job_out(job: Job) -> dict:
+    batch_id = (job.result or {}).get("import_id")
+    return {
+        **{name: getattr(job, name) for name in JobOut.model_fields if hasattr(job, name)},
+        "percent": job.percent,
+        "status_url": reverse("api:job_status", kwargs={"job_id": job.pk}),
+        "batch_id": batch_id,
+        "batch_url": reverse("api:batch_status", kwargs={"batch_id": batch_id}) if batch_id else None,
     }
 
 
-def errors_forbidden():
-    from django.core.exceptions import PermissionDenied
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Khóa chống trùng của hệ thống gửi: gửi lại cùng khóa nhận lại cùng công việc.",
+    ),
+]
 
-    return PermissionDenied("Chỉ cơ quan thường trực cấp thành phố hoặc quản trị viên được gửi hồ sơ.")
+
+@delivery.post(
+    "/dossier-batches",
+    response={202: BatchAccepted, **WRITE_ERRORS},
+    summary="Gửi một tệp hồ sơ một cửa (xử lý nền, trả 202 kèm công việc)",
+)
+def batch_upload(request, file: File[UploadedFile], idempotency_key: IdempotencyKey = None):
+    if not can_push_dossiers(request.user):
+        raise PermissionDenied(PUSH_REFUSED)
+    if Path(file.name or "").suffix.lower() not in (".csv", ".xlsx"):
+        raise ValidationError({"file": "Chỉ nhận tệp .csv hoặc .xlsx."})
+    job = start_dossier_import(request=request, file=file, idempotency_key=idempotency_key)
+    return 202, _job_out(job)
+
+
+@delivery.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, **ERRORS},
+    url_name="job_status",
+    summary="Trạng thái và tiến độ một công việc nền",
+)
+def job_status(request, job_id: Id):
+    return _job_out(job_selectors.job_for(request.user, job_id))
 
 
 @delivery.get(
@@ -253,10 +277,12 @@ def errors_forbidden():
     summary="Trạng thái lô hồ sơ",
 )
 def batch_status(request, batch_id: Id):
-    if not can_manage_data(request.user):
-        raise Http404("Không tìm thấy lô hồ sơ.")
     batch = DossierImport.objects.filter(pk=batch_id).first()
-    if batch is None:
+    # Data managers see every batch; a data provider's token sees the batches its system sent.
+    if batch is None or not (
+        can_manage_data(request.user)
+        or (can_push_dossiers(request.user) and batch.created_by_id == request.user.pk)
+    ):
         raise Http404("Không tìm thấy lô hồ sơ.")
     return batch
 

@@ -34,6 +34,9 @@ class ApiToken(TimeStampedModel):
     integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="tokens")
     unit = models.ForeignKey(Unit, verbose_name="phạm vi đơn vị", on_delete=models.PROTECT)
     access = models.CharField("quyền", max_length=8, choices=Access.choices, default=Access.READ)
+    # A one-stop system that sends the city's dossier exports: granted only by the city's standing
+    # agency (or an admin), only with write access over the whole city.
+    pushes_dossiers = models.BooleanField("cung cấp dữ liệu hồ sơ", default=False)
     prefix = models.CharField(max_length=12, unique=True)
     secret_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(

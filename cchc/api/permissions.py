@@ -25,4 +25,5 @@ def token_scope(token: ApiToken) -> UserScope:
         scope.edit_paths.append(unit.path)
         if unit.is_reporting_unit:
             scope.plan_edit_paths.append(unit.path)
+        scope.pushes_dossiers = token.pushes_dossiers
     return scope

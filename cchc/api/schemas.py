@@ -115,7 +115,24 @@ class BatchOut(Schema):
     finished_at: datetime | None
 
 
-class BatchAccepted(Schema):
+class JobOut(Schema):
+    """A background job as the API shows it: state, progress and where its outcome lives."""
+
     id: int
+    kind: str
     status: str
+    percent: int
+    progress_done: int
+    progress_total: int
+    phase: str
+    message: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     status_url: str
+    batch_id: int | None
+    batch_url: str | None
+
+
+class BatchAccepted(JobOut):
+    """202: the file is kept and its import queued; poll status_url until status is final."""

@@ -24,11 +24,31 @@ def hash_secret(secret: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, actor, integration_name: str, unit: Unit, access: str) -> tuple[ApiToken, str]:
+def token_create(
+    *, actor, integration_name: str, unit: Unit, access: str, pushes_dossiers: bool = False
+) -> tuple[ApiToken, str]:
     """A new token for an integration (created with its service account on first use). Returns the
-    token and its full secret, which is shown once and never stored."""
+    token and its full secret, which is shown once and never stored.
+
+    ``pushes_dossiers`` makes the token a data provider (the one-stop system sending dossier exports):
+    the delivery rule leaves dossier data to the city's standing agency, so only that agency or an
+    admin grants it, and only on a write token over the whole city (an export covers every unit)."""
     if actor is not None and not can_manage_tokens_for(actor, unit):
         raise PermissionDenied("Bạn không có quyền cấp khóa API cho đơn vị này.")
+    if pushes_dossiers:
+        from cchc.delivery.services import can_manage_data
+
+        if actor is not None and not can_manage_data(actor):
+            raise PermissionDenied(
+                "Chỉ Sở Nội vụ (cơ quan thường trực cấp thành phố) hoặc quản trị viên được cấp khóa "
+                "cung cấp dữ liệu hồ sơ."
+            )
+        if access != ApiToken.Access.WRITE or unit.parent_id is not None:
+            raise ValidationError(
+                {
+                    "pushes_dossiers": "Khóa cung cấp dữ liệu hồ sơ phải có quyền ghi và phạm vi toàn thành phố."
+                }
+            )
     name = " ".join(nfc(integration_name).split())
     if not name:
         raise ValidationError({"integration_name": "Hãy nhập tên hệ thống tích hợp."})
@@ -47,6 +67,7 @@ def token_create(*, actor, integration_name: str, unit: Unit, access: str) -> tu
         integration=integration,
         unit=unit,
         access=access,
+        pushes_dossiers=bool(pushes_dossiers),
         prefix=prefix,
         secret_hash=hash_secret(secret),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -55,7 +76,11 @@ def token_create(*, actor, integration_name: str, unit: Unit, access: str) -> tu
         actor=actor,
         action="create",
         instance=token,
-        changes={"unit": str(unit), "access": token.get_access_display()},
+        changes={
+            "unit": str(unit),
+            "access": token.get_access_display(),
+            "pushes_dossiers": token.pushes_dossiers,
+        },
     )
     return token, secret
 
@@ -89,3 +114,20 @@ def token_authenticate(secret: str) -> ApiToken | None:
 
 def token_use_record(*, token: ApiToken, method: str, path: str) -> None:
     ApiTokenUse.objects.create(token=token, method=method[:8], path=path[:300])
+
+
+def token_actor(token_id: int):
+    """The service account of an active token with that token's scope, for work done later on its
+    behalf (a queued import). A revoked or missing token refuses the work."""
+    from cchc.api.permissions import token_scope
+
+    token = (
+        ApiToken.objects.select_related("unit", "integration__user")
+        .filter(pk=token_id, revoked_at=None)
+        .first()
+    )
+    if token is None:
+        raise ValidationError("Khóa API gửi tệp này đã bị thu hồi; không nhập tệp.")
+    user = token.integration.user
+    user._cchc_scope = token_scope(token)
+    return user

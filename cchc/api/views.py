@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from cchc.api import services
 from cchc.api.models import ApiToken
 from cchc.api.permissions import can_manage_tokens, can_manage_tokens_for
+from cchc.delivery.services import can_manage_data
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 
@@ -38,6 +39,7 @@ def token_list(request):
                 integration_name=request.POST.get("integration", ""),
                 unit=unit,
                 access=request.POST.get("access", ""),
+                pushes_dossiers=request.POST.get("pushes_dossiers") == "1",
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -50,7 +52,13 @@ def token_list(request):
     return render(
         request,
         "api/tokens.html",
-        {"tokens": tokens, "units": units, "secret": secret, "accesses": ApiToken.Access.choices},
+        {
+            "tokens": tokens,
+            "units": units,
+            "secret": secret,
+            "accesses": ApiToken.Access.choices,
+            "can_grant_push": can_manage_data(request.user),
+        },
     )
 
 

@@ -62,6 +62,69 @@ def can_manage_data(user) -> bool:
     return root is not None and scope.is_standing_agency_of(root)
 
 
+def can_push_dossiers(user) -> bool:
+    """Send a dossier export to be imported: the data managers, and a one-stop system whose API token
+    the city's standing agency marked as a data provider. Mappings and settings stay with managers."""
+    if user is None:
+        return False
+    return can_manage_data(user) or scope_for(user).pushes_dossiers
+
+
+PUSH_REFUSED = (
+    "Chỉ Sở Nội vụ (cơ quan thường trực), quản trị viên hoặc hệ thống một cửa có khóa API "
+    "cung cấp dữ liệu được gửi hồ sơ để nhập."
+)
+
+
+def _require_uploader(actor) -> None:
+    if actor is not None and not can_push_dossiers(actor):
+        raise PermissionDenied(PUSH_REFUSED)
+
+
+def dossier_upload_enqueue(
+    *, actor, upload, mapping: SourceMapping | None = None, idempotency_key: str | None = None, params=None
+):
+    """Keep an uploaded export under JOBS_UPLOAD_DIR and queue its import (pages and API alike).
+
+    Without a key of the caller's own, the same file with the same mapping over the same current data
+    is one job (a double submit, a retried request get the first job)."""
+    import uuid
+
+    from cchc.jobs.services import enqueue, upload_dir
+
+    _require_uploader(actor)
+    path = upload_dir() / f"ho-so-{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()}"
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    if idempotency_key is None:
+        current = current_import()
+        idempotency_key = (
+            f"ho-so:{digest.hexdigest()}:{mapping.pk if mapping else 0}:{current.pk if current else 0}"
+        )
+    try:
+        job = enqueue(
+            "dossier_import",
+            user=actor,
+            unit=_root_unit(),
+            params={
+                **(params or {}),
+                "path": str(path),
+                "file_name": os.path.basename(upload.name or "hoso.csv"),
+                "mapping_id": mapping.pk if mapping else None,
+            },
+            idempotency_key=idempotency_key,
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    if job.params.get("path") != str(path):  # an existing job for the same file: this copy is not needed
+        path.unlink(missing_ok=True)
+    return job
+
+
 def _require_manager(actor) -> None:
     if actor is not None and not can_manage_data(actor):
         raise PermissionDenied(
@@ -189,7 +252,7 @@ def dossiers_import(
 
     The batch row is written first (so a refused file stays on record with its errors); the new
     snapshot, the recomputed figures and the batch's success are committed together."""
-    _require_manager(actor)
+    _require_uploader(actor)
     path = Path(path)
     _check_bomb(path, file_name or path.name)
     report = progress or (lambda phase, fraction: None)

@@ -3,8 +3,6 @@ linked targets, dossier imports. Views read through selectors and write through 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -288,43 +286,6 @@ def target_link(request, pk: int):
     return redirect(back)
 
 
-def enqueue_dossier_upload(user, upload, mapping):
-    """Keep the uploaded file under JOBS_UPLOAD_DIR and queue its import. The same file with the same
-    mapping over the same current data is one job (a double submit shows the first job)."""
-    import hashlib
-    import uuid
-
-    from cchc.jobs.services import enqueue, upload_dir
-
-    directory = upload_dir()
-    path = directory / f"ho-so-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    digest = hashlib.sha256()
-    with open(path, "wb") as handle:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    current = selectors.current_import()
-    key = f"ho-so:{digest.hexdigest()}:{mapping.pk if mapping else 0}:{current.pk if current else 0}"
-    try:
-        job = enqueue(
-            "dossier_import",
-            user=user,
-            unit=Unit.objects.filter(parent__isnull=True).order_by("pk").first(),
-            params={
-                "path": str(path),
-                "file_name": upload.name,
-                "mapping_id": mapping.pk if mapping else None,
-            },
-            idempotency_key=key,
-        )
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    if job.params.get("path") != str(path):  # an existing job for the same file: this copy is not needed
-        path.unlink(missing_ok=True)
-    return job
-
-
 @login_required
 def imports(request):
     if not services.can_manage_data(request.user):
@@ -335,7 +296,7 @@ def imports(request):
         mapping = form.cleaned_data["mapping"]
         # The import runs on the queue (cchc.jobs): the page keeps the file and shows the job's progress.
         try:
-            job = enqueue_dossier_upload(request.user, upload, mapping)
+            job = services.dossier_upload_enqueue(actor=request.user, upload=upload, mapping=mapping)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("delivery:imports")

@@ -31,6 +31,9 @@ class UserScope:
     head_paths: list[str] = field(default_factory=list)
     review_paths: list[str] = field(default_factory=list)
     home_unit: Unit | None = None
+    # A one-stop system's API token marked "data provider" by the city's standing agency: it may send
+    # dossier exports for import (cchc.delivery.services.can_push_dossiers), nothing more.
+    pushes_dossiers: bool = False
 
     @property
     def is_anonymous(self) -> bool:

@@ -32,9 +32,9 @@ def bach_long_vi_task(world):
     return plans.task_create(actor=None, plan=plan, area=1, number="1", content="Rà soát thủ tục")
 
 
-def _token(unit, access="read"):
+def _token(unit, access="read", **extra):
     token, secret = services.token_create(
-        actor=None, integration_name="Hệ thống một cửa", unit=unit, access=access
+        actor=None, integration_name="Hệ thống một cửa", unit=unit, access=access, **extra
     )
     return token, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
@@ -183,22 +183,3 @@ def test_the_docs_page_loads_no_asset_from_outside(client, world, personas):
     html = page.content.decode()
     assert "cdn" not in html.lower()
     assert "https://" not in html
-
-
-def test_a_dossier_upload_is_accepted_with_a_batch_and_a_status_url(client, world, personas, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from cchc.delivery.tests.factories import dossier, write_csv
-
-    path = write_csv(tmp_path / "mot-cua.csv", [dossier(world.mao_dien.code, 1, "2026-01-05 09:00")])
-    upload = SimpleUploadedFile("mot-cua.csv", path.read_bytes(), content_type="text/csv")
-    _, commune = _token(world.mao_dien, "write")
-    assert client.post("/api/v1/dossier-batches", {"file": upload}, **commune).status_code == 403
-    upload.seek(0)
-    client.force_login(personas["city_standing"])  # the data manager of the delivery pages
-    response = client.post("/api/v1/dossier-batches", {"file": upload})
-    assert response.status_code == 202, response.content
-    assert response.json()["status"] == "succeeded"
-    status = client.get(response.json()["status_url"])
-    assert status.status_code == 200
-    assert status.json()["id"] == response.json()["id"]
