@@ -22,12 +22,20 @@ from cchc.api.auth import AUTH
 from cchc.api.schemas import (
     BatchAccepted,
     BatchOut,
+    ConsolidationOut,
     EvidenceOut,
     JobOut,
     KpiOut,
+    PeriodOut,
+    PeriodPage,
     PlanOut,
     PlanPage,
     Problem,
+    ReportOut,
+    ReportPage,
+    ReportSaveIn,
+    ReportSubmitIn,
+    ReportSummary,
     TargetOut,
     TaskOut,
     TaskPage,
@@ -45,6 +53,9 @@ from cchc.org.selectors import units_visible
 from cchc.plans import services as plan_services
 from cchc.plans.permissions import access_plan, access_task, plans_visible
 from cchc.plans.selectors import TaskFilters, task_list
+from cchc.reporting import permissions as report_permissions
+from cchc.reporting import selectors as report_selectors
+from cchc.reporting import services as report_services
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -287,7 +298,155 @@ def batch_status(request, batch_id: Id):
     return batch
 
 
+# Reporting: periods, unit reports, consolidation -------------------------------------------------
+
+reporting = Router(tags=["Báo cáo định kỳ"])
+
+
+@reporting.get("/reporting-periods/", response={200: PeriodPage, **ERRORS}, summary="Kỳ báo cáo")
+def period_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    page = _page(report_permissions.periods_visible(scope_for(request.user)), cursor, limit)
+    page["items"] = [_period_out(p) for p in page["items"]]
+    return page
+
+
+def _period_out(period) -> dict:
+    fields = {name: getattr(period, name) for name in PeriodOut.model_fields if name != "issuer_id"}
+    return {**fields, "issuer_id": period.rule_set.issuer_id}
+
+
+@reporting.get(
+    "/reporting-periods/{period_id}", response={200: PeriodOut, **ERRORS}, summary="Một kỳ báo cáo"
+)
+def period_detail(request, period_id: Id):
+    return _period_out(report_permissions.access_period(request.user, period_id))
+
+
+@reporting.get(
+    "/reporting-periods/{period_id}/consolidation",
+    response={200: ConsolidationOut, **ERRORS},
+    summary="Số liệu tổng hợp của kỳ (các đơn vị thuộc cấp chủ trì kỳ)",
+)
+def period_consolidation(request, period_id: Id):
+    period = report_permissions.access_consolidation(request.user, period_id)
+    view = report_selectors.consolidation(period=period)
+    return {
+        "period_id": period.pk,
+        "unit_id": period.rule_set.issuer_id,
+        "counts": view.completeness.counts,
+        "late_unit_ids": [u.pk for u in view.late_units],
+        "missing_unit_ids": [u.pk for u in view.missing_units],
+        "targets": [
+            {
+                "target_id": a.target.pk,
+                "text": a.target.text,
+                "unit_of_measure": a.target.unit_of_measure,
+                "threshold": None if a.target.threshold is None else format(a.target.threshold, "f"),
+                "units": a.units,
+                "numerator": format(a.numerator, "f"),
+                "denominator": format(a.denominator, "f"),
+                "rate": None if a.rate is None else format(a.rate, "f"),
+                "is_met": a.is_met,
+                "units_without_counts": a.without_counts,
+            }
+            for a in view.targets
+        ],
+        "task_counts": {str(area): counts for area, counts in view.task_counts.items()},
+    }
+
+
+@reporting.get("/unit-reports/", response={200: ReportPage, **ERRORS}, summary="Báo cáo của các đơn vị")
+def report_list(
+    request,
+    period: Annotated[int | None, NinjaQuery(None, ge=1, le=BIGGEST_ID)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+):
+    reports = report_permissions.reports_visible(scope_for(request.user))
+    if period:
+        reports = reports.filter(period_id=period)
+    return _page(reports, cursor, limit)
+
+
+def _report_out(report) -> dict:
+    content = report_selectors.report_content(report)
+    return {
+        **_fields(report, ReportSummary),
+        "reviewer_note": report.reviewer_note,
+        "narrative": {k: str(v) for k, v in (report.narrative or {}).items()},
+        "tasks": [{**t, "number": t["number"] or ""} for t in content["tasks"]],
+        "targets": [
+            {
+                **t,
+                **{k: None if t[k] is None else str(t[k]) for k in ("actual", "numerator", "denominator")},
+            }
+            for t in content["targets"]
+        ],
+    }
+
+
+@reporting.post(
+    "/reporting-periods/{period_id}/units/{unit_id}/report",
+    response={200: ReportOut, **WRITE_ERRORS},
+    summary="Lập (hoặc lấy) báo cáo của đơn vị trong kỳ",
+)
+def report_start(request, period_id: Id, unit_id: Id):
+    period = report_permissions.access_period(request.user, period_id)
+    unit = units_visible(scope=scope_for(request.user)).filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị.")
+    report = report_services.report_start(actor=request.user, period=period, unit=unit)
+    return _report_out(report_permissions.access_report(request.user, report.pk))
+
+
+@reporting.get("/unit-reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="Một báo cáo")
+def report_detail(request, report_id: Id):
+    return _report_out(report_permissions.access_report(request.user, report_id))
+
+
+@reporting.patch(
+    "/unit-reports/{report_id}",
+    response={200: ReportOut, **WRITE_ERRORS},
+    summary="Lưu bản nháp báo cáo (expected_version bắt buộc; 409 khi đã có bản mới hơn)",
+)
+def report_save(request, report_id: Id, payload: ReportSaveIn):
+    report = report_permissions.access_report(request.user, report_id)
+    tasks = {
+        t.task_id: {k: v for k, v in t.model_dump().items() if k != "task_id" and v is not None}
+        for t in payload.tasks
+    }
+    targets = {}
+    for t in payload.targets:
+        values = t.model_dump()
+        targets[t.target_id] = {k: values[k] for k in ("actual", "numerator", "denominator")}
+        if t.note is not None:
+            targets[t.target_id]["note"] = t.note
+    saved = report_services.report_save(
+        actor=request.user,
+        report=report,
+        expected_version=payload.expected_version,
+        narrative=payload.narrative,
+        task_entries=tasks,
+        target_values=targets,
+    )
+    return _report_out(report_permissions.access_report(request.user, saved.pk))
+
+
+@reporting.post(
+    "/unit-reports/{report_id}/submit",
+    response={200: ReportOut, **WRITE_ERRORS},
+    summary="Gửi báo cáo (lãnh đạo đơn vị; bản đã gửi không sửa được)",
+)
+def report_submit(request, report_id: Id, payload: ReportSubmitIn):
+    report = report_permissions.access_report(request.user, report_id)
+    saved = report_services.report_submit(
+        actor=request.user, report=report, expected_version=payload.expected_version
+    )
+    return _report_out(report_permissions.access_report(request.user, saved.pk))
+
+
 api.add_router("/units", units)
 api.add_router("/plans", plans)
 api.add_router("/tasks", tasks)
 api.add_router("/", delivery)
+api.add_router("/", reporting)

@@ -1,6 +1,8 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import Field
 
 
 class Problem(Schema):
@@ -136,3 +138,121 @@ class JobOut(Schema):
 
 class BatchAccepted(JobOut):
     """202: the file is kept and its import queued; poll status_url until status is final."""
+
+
+# Reporting ---------------------------------------------------------------------------------------
+
+
+class PeriodOut(Schema):
+    id: int
+    rule_set_id: int
+    issuer_id: int
+    kind: str
+    year: int
+    code: str
+    title: str
+    cutoff_start: date
+    cutoff_end: date
+    deadline: date
+
+
+class PeriodPage(Schema):
+    items: list[PeriodOut]
+    next_cursor: int | None
+
+
+class ReportSummary(Schema):
+    id: int
+    period_id: int
+    unit_id: int
+    status: str
+    revision: int
+    version: int
+    first_submitted_at: datetime | None
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+
+
+class ReportPage(Schema):
+    items: list[ReportSummary]
+    next_cursor: int | None
+
+
+class ReportTaskOut(Schema):
+    task_id: int
+    area: int
+    number: str
+    content: str
+    status: str
+    progress: int
+    result: str
+
+
+class ReportTargetOut(Schema):
+    target_id: int
+    area: int
+    text: str
+    unit_of_measure: str
+    actual: str | None
+    numerator: str | None
+    denominator: str | None
+    note: str
+
+
+class ReportOut(ReportSummary):
+    reviewer_note: str
+    narrative: dict[str, str]
+    tasks: list[ReportTaskOut]
+    targets: list[ReportTargetOut]
+
+
+class ReportTaskIn(Schema):
+    task_id: int = Field(..., ge=1, le=2**62)
+    status: str | None = Field(None, max_length=16)
+    progress: int | None = Field(None, ge=0, le=100)
+    result: str | None = Field(None, max_length=5000)
+
+
+Figure = Annotated[str, Field(max_length=20, pattern=r"^-?\d{1,12}(\.\d{1,2})?$")]
+
+
+class ReportTargetIn(Schema):
+    target_id: int = Field(..., ge=1, le=2**62)
+    actual: Figure | None = None
+    numerator: Figure | None = None
+    denominator: Figure | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+class ReportSaveIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**62)
+    narrative: dict[str, Annotated[str, Field(max_length=20000)]] | None = None
+    tasks: list[ReportTaskIn] = Field(default_factory=list, max_length=500)
+    targets: list[ReportTargetIn] = Field(default_factory=list, max_length=500)
+
+
+class ReportSubmitIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**62)
+
+
+class ConsolidatedTargetOut(Schema):
+    target_id: int
+    text: str
+    unit_of_measure: str
+    threshold: str | None
+    units: int
+    numerator: str
+    denominator: str
+    rate: str | None
+    is_met: bool | None
+    units_without_counts: list[str]
+
+
+class ConsolidationOut(Schema):
+    period_id: int
+    unit_id: int
+    counts: dict[str, int]
+    late_unit_ids: list[int]
+    missing_unit_ids: list[int]
+    targets: list[ConsolidatedTargetOut]
+    task_counts: dict[str, dict[str, int]]

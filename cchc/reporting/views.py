@@ -4,7 +4,6 @@ consolidation and official output."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from cchc.org.permissions import scope_for
 from cchc.plans.models import Area, Task
 from cchc.reporting import output, selectors, services
 from cchc.reporting.models import ConsolidatedReport, Reminder, ReportingPeriod, UnitReport
-from cchc.reporting.permissions import access_report, can_fill, can_submit
+from cchc.reporting.permissions import access_period, access_report, can_fill, can_submit, periods_visible
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,29 +33,10 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _periods_for(scope):
-    """Periods of the levels the user reports to (ancestors) or runs (their subtree)."""
-    periods = ReportingPeriod.objects.select_related("rule_set", "rule_set__issuer").order_by(
-        "-year", "deadline"
-    )
-    if scope.is_admin:
-        return periods
-    return periods.filter(
-        Q(rule_set__issuer_id__in=list(scope.read_ancestor_ids)) | scope.subtree_units_q("rule_set__issuer__")
-    )
-
-
-def _access_period(user, pk: int) -> ReportingPeriod:
-    period = _periods_for(scope_for(user)).filter(pk=pk).first()
-    if period is None:
-        raise Http404("Không tìm thấy kỳ báo cáo.")
-    return period
-
-
 @login_required
 def period_list(request):
     scope = scope_for(request.user)
-    periods = list(_periods_for(scope))
+    periods = list(periods_visible(scope))
     own_units = (
         [u for u in Unit.objects.filter(kind__in=Unit.REPORTING_KINDS) if can_fill(scope, u)]
         if not scope.is_admin
@@ -77,7 +57,7 @@ def period_list(request):
 @login_required
 def period_detail(request, pk: int):
     """The chase page: who must report, who did, on time or late, who is missing; history over periods."""
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     scope = scope_for(request.user)
     if not scope.in_subtree(period.rule_set.issuer):
         raise Http404
@@ -130,7 +110,7 @@ def period_detail(request, pk: int):
 @require_POST
 def remind(request, pk: int):
     """Send a reminder to the units ticked on the chase page."""
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     ids = [i for i in (int_or_none(v) for v in request.POST.getlist("unit")) if i is not None]
     units = list(Unit.objects.filter(pk__in=ids).order_by("path"))
     try:
@@ -156,7 +136,7 @@ def remind(request, pk: int):
 @login_required
 @require_POST
 def report_start(request, pk: int, unit_id: int):
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     unit = get_object_or_404(Unit, pk=unit_id)
     try:
         report = services.report_start(actor=request.user, period=period, unit=unit)
@@ -365,7 +345,7 @@ def report_review(request, pk: int, decision: str):
 @login_required
 @require_POST
 def mark_missing(request, pk: int, unit_id: int):
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     unit = get_object_or_404(Unit, pk=unit_id)
     try:
         services.report_mark_missing(
@@ -382,7 +362,7 @@ def mark_missing(request, pk: int, unit_id: int):
 
 @login_required
 def consolidation(request, pk: int):
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     scope = scope_for(request.user)
     issuer = period.rule_set.issuer
     if not scope.in_subtree(issuer):
@@ -457,7 +437,7 @@ def report_export(request, pk: int, fmt: str):
 
 @login_required
 def consolidation_export(request, pk: int, fmt: str):
-    period = _access_period(request.user, pk)
+    period = access_period(request.user, pk)
     if not scope_for(request.user).in_subtree(period.rule_set.issuer):
         raise Http404
     document = output.consolidated_document(period)
