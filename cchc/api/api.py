@@ -24,6 +24,8 @@ from cchc.api.schemas import (
     BatchOut,
     ConsolidationOut,
     EvidenceOut,
+    InitiativeOut,
+    InitiativePage,
     JobOut,
     KpiOut,
     PeriodOut,
@@ -31,11 +33,15 @@ from cchc.api.schemas import (
     PlanOut,
     PlanPage,
     Problem,
+    ReleaseDetail,
+    ReleasePage,
     ReportOut,
     ReportPage,
     ReportSaveIn,
     ReportSubmitIn,
     ReportSummary,
+    SurveyResultDetail,
+    SurveyResultPage,
     TargetOut,
     TaskOut,
     TaskPage,
@@ -53,9 +59,13 @@ from cchc.org.selectors import units_visible
 from cchc.plans import services as plan_services
 from cchc.plans.permissions import access_plan, access_task, plans_visible
 from cchc.plans.selectors import TaskFilters, task_list
+from cchc.portal import selectors as portal_selectors
 from cchc.reporting import permissions as report_permissions
 from cchc.reporting import selectors as report_selectors
 from cchc.reporting import services as report_services
+from cchc.scoring.models import Release
+from cchc.surveys import selectors as survey_selectors
+from cchc.surveys.models import Round
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -445,8 +455,161 @@ def report_submit(request, report_id: Id, payload: ReportSubmitIn):
     return _report_out(report_permissions.access_report(request.user, saved.pk))
 
 
+# Published results: public, read-only, never a draft -----------------------------------------------
+
+published = Router(tags=["Kết quả công bố"], auth=None)
+PUBLIC_ERRORS = {404: Problem, 422: Problem}
+
+
+def _release_out(release) -> dict:
+    season = release.season
+    return {
+        "id": release.pk,
+        "season_id": season.pk,
+        "title": str(season),
+        "year": season.year,
+        "block": season.block,
+        "number": release.number,
+        "published_at": release.published_at,
+        "units": len(release.rows),
+    }
+
+
+@published.get(
+    "/par-index/", response={200: ReleasePage, **PUBLIC_ERRORS}, summary="Các lần công bố Chỉ số CCHC"
+)
+def release_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    # A release exists only once a season is published: the table holds nothing else.
+    page = _page(Release.objects.select_related("season"), cursor, limit)
+    page["items"] = [_release_out(r) for r in page["items"]]
+    return page
+
+
+@published.get(
+    "/par-index/{release_id}",
+    response={200: ReleaseDetail, **PUBLIC_ERRORS},
+    summary="Một lần công bố: bảng xếp hạng",
+)
+def release_detail(request, release_id: Id):
+    release = Release.objects.select_related("season").filter(pk=release_id).first()
+    if release is None:
+        raise Http404("Không tìm thấy kết quả công bố.")
+    return {**_release_out(release), "note": release.note, "rows": release.rows}
+
+
+def _index_value(value) -> dict:
+    shown = value.shown
+    return {
+        "value": value.value if shown else None,
+        "low": value.low if shown else None,
+        "high": value.high if shown else None,
+        "responses": value.n,
+        "suppressed": value.suppressed,
+    }
+
+
+def _published_round(round_) -> tuple | None:
+    snapshot = survey_selectors.latest_snapshot(round_)
+    if snapshot is None:
+        return None
+    data = snapshot.data
+    overall = survey_selectors.results_of(data, data["cells"], suppress=True)
+    summary = {
+        "id": round_.pk,
+        "title": round_.title,
+        "year": round_.year,
+        "published_at": snapshot.created_at,
+        "min_cell": data["min_cell"],
+        "overall": _index_value(overall.overall),
+    }
+    return summary, data, overall
+
+
+def _published_rounds():
+    return Round.objects.filter(status=Round.Status.PUBLISHED)
+
+
+@published.get(
+    "/surveys/",
+    response={200: SurveyResultPage, **PUBLIC_ERRORS},
+    summary="Kết quả khảo sát đã công bố (ẩn số liệu dưới ngưỡng số phiếu)",
+)
+def survey_result_list(
+    request,
+    cursor: Cursor = None,
+    limit: Annotated[int, NinjaQuery(20, ge=1, le=50, description="mặc định 20")] = 20,
+):
+    page = _page(_published_rounds(), cursor, limit)
+    page["items"] = [found[0] for r in page["items"] if (found := _published_round(r)) is not None]
+    return page
+
+
+@published.get(
+    "/surveys/{round_id}",
+    response={200: SurveyResultDetail, **PUBLIC_ERRORS},
+    summary="Kết quả một đợt khảo sát đã công bố, theo khía cạnh và đơn vị",
+)
+def survey_result_detail(request, round_id: Id):
+    round_ = _published_rounds().filter(pk=round_id).first()
+    found = _published_round(round_) if round_ is not None else None
+    if found is None:
+        raise Http404("Không tìm thấy kết quả khảo sát đã công bố.")
+    summary, data, overall = found
+    units = list(round_.units.order_by("block", "name"))
+    return {
+        **summary,
+        "aspects": [
+            {"code": aspect["code"], "title": aspect["title"], "value": _index_value(value)}
+            for aspect, value in overall.aspects
+        ],
+        "units": [
+            {"unit_id": u.pk, "unit_code": u.code, "unit_name": u.name, "overall": _index_value(r.overall)}
+            for u, r in survey_selectors.results_by_unit(data, units, suppress=True)
+        ],
+    }
+
+
+def _initiative_out(item) -> dict:
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "unit_id": item.unit_id,
+        "unit_name": item.unit.name,
+        "field": item.field.name,
+        "year": item.campaign.year,
+        "decision_number": item.campaign.decision_number,
+        "decision_date": item.campaign.decision_date,
+        "solution": item.solution,
+        "benefits": item.benefits,
+    }
+
+
+@published.get(
+    "/initiatives/",
+    response={200: InitiativePage, **PUBLIC_ERRORS},
+    summary="Sáng kiến đã được công nhận bằng quyết định",
+)
+def initiative_list(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    page = _page(portal_selectors.recognised_initiatives(), cursor, limit)
+    page["items"] = [_initiative_out(i) for i in page["items"]]
+    return page
+
+
+@published.get(
+    "/initiatives/{initiative_id}",
+    response={200: InitiativeOut, **PUBLIC_ERRORS},
+    summary="Một sáng kiến đã được công nhận",
+)
+def initiative_detail(request, initiative_id: Id):
+    item = portal_selectors.recognised_initiatives().filter(pk=initiative_id).first()
+    if item is None:
+        raise Http404("Không tìm thấy sáng kiến đã công nhận.")
+    return _initiative_out(item)
+
+
 api.add_router("/units", units)
 api.add_router("/plans", plans)
 api.add_router("/tasks", tasks)
 api.add_router("/", delivery)
 api.add_router("/", reporting)
+api.add_router("/published", published)

@@ -256,3 +256,101 @@ class ConsolidationOut(Schema):
     missing_unit_ids: list[int]
     targets: list[ConsolidatedTargetOut]
     task_counts: dict[str, dict[str, int]]
+
+
+# Published results (public) ----------------------------------------------------------------------
+
+
+class ReleaseOut(Schema):
+    id: int
+    season_id: int
+    title: str
+    year: int
+    block: str
+    number: int
+    published_at: datetime
+    units: int
+
+
+class ReleasePage(Schema):
+    items: list[ReleaseOut]
+    next_cursor: int | None
+
+
+class RankingRow(Schema):
+    code: str
+    name: str
+    appraised: str
+    survey: str
+    index: str
+    rank: int | None
+    band: str
+    excluded: bool
+    excluded_reason: str
+    areas: dict[str, str]
+    change: str
+
+
+class ReleaseDetail(ReleaseOut):
+    note: str
+    rows: list[RankingRow]
+
+
+class IndexValueOut(Schema):
+    """A satisfaction share in per cent; null with suppressed=true under the survey's cell minimum."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    responses: int
+    suppressed: bool
+
+
+class SurveyResultOut(Schema):
+    id: int
+    title: str
+    year: int
+    published_at: datetime
+    min_cell: int
+    overall: IndexValueOut
+
+
+class SurveyResultPage(Schema):
+    items: list[SurveyResultOut]
+    next_cursor: int | None
+
+
+class AspectOut(Schema):
+    code: str
+    title: str
+    value: IndexValueOut
+
+
+class UnitResultOut(Schema):
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    overall: IndexValueOut
+
+
+class SurveyResultDetail(SurveyResultOut):
+    aspects: list[AspectOut]
+    units: list[UnitResultOut]
+
+
+class InitiativeOut(Schema):
+    id: int
+    title: str
+    unit_id: int
+    unit_name: str
+    field: str
+    year: int
+    decision_number: str
+    decision_date: date | None
+    solution: str
+    benefits: str
+
+
+class InitiativePage(Schema):
+    items: list[InitiativeOut]
+    next_cursor: int | None
