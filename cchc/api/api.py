@@ -40,6 +40,9 @@ from cchc.api.schemas import (
     ReportSaveIn,
     ReportSubmitIn,
     ReportSummary,
+    SurveyChannelOut,
+    SurveyResponseIn,
+    SurveyResponseOut,
     SurveyResultDetail,
     SurveyResultPage,
     TargetOut,
@@ -48,6 +51,7 @@ from cchc.api.schemas import (
     TaskProgressIn,
     UnitPage,
 )
+from cchc.core.security import client_ip
 from cchc.delivery import permissions as delivery_permissions
 from cchc.delivery import selectors as delivery_selectors
 from cchc.delivery.models import DossierImport
@@ -65,7 +69,8 @@ from cchc.reporting import selectors as report_selectors
 from cchc.reporting import services as report_services
 from cchc.scoring.models import Release
 from cchc.surveys import selectors as survey_selectors
-from cchc.surveys.models import Round
+from cchc.surveys import services as survey_services
+from cchc.surveys.models import Channel, Round
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -607,9 +612,106 @@ def initiative_detail(request, initiative_id: Id):
     return _initiative_out(item)
 
 
+# Survey submission for the public form (a mobile app): no login, the form page's own service --------
+
+survey_form = Router(tags=["Khảo sát (phiếu công khai)"], auth=None)
+SUBMIT_ERRORS = {400: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
+
+
+def _open_channel(slug: str):
+    channel = (
+        Channel.objects.select_related("round__survey", "round__version", "unit").filter(slug=slug).first()
+    )
+    if channel is None:
+        raise Http404("Không tìm thấy phiếu khảo sát.")
+    return channel
+
+
+Slug = Annotated[str, NinjaPath(..., max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+@survey_form.get(
+    "/{slug}",
+    response={200: SurveyChannelOut, 404: Problem, 422: Problem},
+    summary="Phiếu khảo sát của một kênh",
+)
+def survey_channel(request, slug: Slug):
+    channel = _open_channel(slug)
+    round_ = channel.round
+    return {
+        "slug": channel.slug,
+        "round_title": round_.title,
+        "unit_name": channel.unit.name,
+        "is_open": round_.status == Round.Status.OPEN,
+        "requires_token": round_.requires_token,
+        "questions": [
+            {
+                "code": q.code,
+                "section": q.section.title,
+                "text": q.text,
+                "kind": q.kind,
+                "required": q.required,
+                "choices": [[str(v) for v in c] for c in q.choices],
+                "show_if_code": q.show_if_code,
+                "show_if_values": [str(v) for v in q.show_if_values],
+            }
+            for q in survey_services.questions_of_round(round_)
+        ],
+    }
+
+
+@survey_form.post(
+    "/{slug}/responses",
+    response={200: SurveyResponseOut, 201: SurveyResponseOut, **SUBMIT_ERRORS},
+    summary="Gửi một phiếu trả lời (mã phiếu submission_uuid do ứng dụng tạo)",
+)
+def survey_submit(request, slug: Slug, payload: SurveyResponseIn):
+    """201 when counted; 200 when the same UUID with the same answers was already counted (a retry);
+    409 when that UUID came with other answers, the receipt code is spent or the quota is full."""
+    channel = _open_channel(slug)
+    if survey_services.post_rate_limited(client_ip(request) or ""):
+        return errors.problem(
+            "rate_limited",
+            "Có quá nhiều lượt gửi từ cùng một mạng trong ít phút. Vui lòng thử lại sau ít phút.",
+        )
+    round_ = channel.round
+    token = payload.token.strip()
+    try:
+        if token and survey_services.token_is_spent(round_, token):
+            return errors.problem(
+                "token_spent", "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần."
+            )
+    except survey_services.TokenRefused as exc:
+        return errors.problem("token_refused", exc)
+    try:
+        result = survey_services.response_submit(
+            channel=channel,
+            raw=payload.answers,
+            submission_uuid=payload.submission_uuid,
+            token=token,
+            questions=survey_services.questions_of_round(round_),
+        )
+    except survey_services.TokenRefused as exc:
+        return errors.problem("token_spent" if token else "token_refused", exc)
+    except survey_services.QuotaFull as exc:
+        return errors.problem("quota_full", exc)
+    if result.created:
+        return 201, {
+            "submission_uuid": payload.submission_uuid,
+            "created": True,
+            "message": "Đã ghi nhận phiếu.",
+        }
+    return 200, {
+        "submission_uuid": payload.submission_uuid,
+        "created": False,
+        "message": "Phiếu này đã được ghi nhận trước đó (không tính hai lần).",
+    }
+
+
 api.add_router("/units", units)
 api.add_router("/plans", plans)
 api.add_router("/tasks", tasks)
 api.add_router("/", delivery)
 api.add_router("/", reporting)
 api.add_router("/published", published)
+api.add_router("/survey-channels", survey_form)

@@ -14,6 +14,11 @@ PROBLEMS = {
     "conflict": (409, "Dữ liệu đã được người khác cập nhật"),
     "invalid": (422, "Dữ liệu gửi lên không hợp lệ"),
     "bad_request": (400, "Yêu cầu không hợp lệ"),
+    # The public survey form's own refusals, in the words the form page uses.
+    "token_refused": (400, "Mã phiếu không hợp lệ"),
+    "token_spent": (409, "Mã phiếu đã được sử dụng"),
+    "quota_full": (409, "Đã đủ số phiếu"),
+    "rate_limited": (429, "Quá nhiều lượt gửi"),
 }
 
 

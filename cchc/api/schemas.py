@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
@@ -354,3 +355,44 @@ class InitiativeOut(Schema):
 class InitiativePage(Schema):
     items: list[InitiativeOut]
     next_cursor: int | None
+
+
+# Survey submission (public form) -----------------------------------------------------------------
+
+Answer = (
+    int
+    | Annotated[str, Field(max_length=4000)]
+    | Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=30)]
+)
+
+
+class SurveyResponseIn(Schema):
+    submission_uuid: UUID
+    answers: dict[Annotated[str, Field(max_length=40)], Answer] = Field(..., max_length=200)
+    token: str = Field("", max_length=300, description="Mã in trên giấy biên nhận (khi đợt khảo sát yêu cầu)")
+
+
+class SurveyResponseOut(Schema):
+    submission_uuid: UUID
+    created: bool
+    message: str
+
+
+class QuestionOut(Schema):
+    code: str
+    section: str
+    text: str
+    kind: str
+    required: bool
+    choices: list[list[str]]
+    show_if_code: str
+    show_if_values: list[str]
+
+
+class SurveyChannelOut(Schema):
+    slug: str
+    round_title: str
+    unit_name: str
+    is_open: bool
+    requires_token: bool
+    questions: list[QuestionOut]

@@ -662,6 +662,24 @@ def target_link_set(*, actor, target, survey: Survey, aspect: str = "") -> Targe
 # Rate limits -----------------------------------------------------------------------------------
 
 
+RATE_LIMIT = getattr(settings, "SURVEYS_POSTS_PER_WINDOW", 30)
+RATE_WINDOW_SECONDS = 600
+
+
+def post_rate_limited(ip: str) -> bool:
+    """Count one public POST (the page's form or the API) against the salted hash of the address;
+    the address itself is not kept. True once the window's allowance is spent."""
+    from django.core.cache import cache
+
+    key = f"surveys:rate:{ip_hash(ip)}"
+    if cache.add(key, 1, RATE_WINDOW_SECONDS):
+        return False
+    try:
+        return cache.incr(key) > RATE_LIMIT
+    except ValueError:
+        return False
+
+
 def ip_hash(ip: str, today: date | None = None) -> str:
     """A salted hash of the client address whose salt changes every day: counts within a day,
     links nothing across days, and the address itself is never stored."""

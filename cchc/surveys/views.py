@@ -9,7 +9,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,23 +24,13 @@ from cchc.org.permissions import scope_for
 from cchc.surveys import exports, forms, permissions, selectors, services
 from cchc.surveys.models import Channel, Draft, Response, Round
 
-RATE_LIMIT = getattr(settings, "SURVEYS_POSTS_PER_WINDOW", 30)
-RATE_WINDOW_SECONDS = 600
-
 
 def _client_ip(request) -> str:
     return client_ip(request) or ""
 
 
 def _rate_limited(request) -> bool:
-    """Count this POST against the salted hash of the address; the address itself is not kept."""
-    key = f"surveys:rate:{services.ip_hash(_client_ip(request))}"
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        return False
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:
-        return False
+    return services.post_rate_limited(_client_ip(request))
 
 
 def _public_message(request, title: str, text: str, *, status: int = 200, channel=None):
