@@ -77,7 +77,22 @@ MAX_LIMIT = 200
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 WRITE_ERRORS = {**ERRORS, 409: Problem}
 
-api = NinjaAPI(
+
+class CchcApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every error answer is application/problem+json (cchc.api.errors): say so in the schema,
+        where ninja writes application/json for every response."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(status)[0] in "45" and "application/json" in content:
+                        response["content"] = {"application/problem+json": content["application/json"]}
+        return schema
+
+
+api = CchcApi(
     title="CCHC Hải Phòng API",
     version="1.0.0",
     description=(
