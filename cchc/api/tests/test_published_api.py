@@ -65,9 +65,12 @@ def test_survey_results_above_the_cell_minimum_are_shown(published, client):
     assert overall["suppressed"] is False and overall["value"] is not None
 
 
-def test_an_initiative_is_listed_only_once_recognised_by_a_decision(published, client):
+def test_an_initiative_is_listed_only_once_recognised_by_a_decision(
+    published, client, django_assert_max_num_queries
+):
     recognised = Initiative.objects.get(status="recognised")
-    listed = client.get("/api/v1/published/initiatives/").json()["items"]
+    with django_assert_max_num_queries(1):  # campaign, unit and field joined
+        listed = client.get("/api/v1/published/initiatives/").json()["items"]
     assert [i["id"] for i in listed] == [recognised.pk]
     assert listed[0]["decision_number"] == "123/QĐ-UBND"
     assert "confidential" not in listed[0]

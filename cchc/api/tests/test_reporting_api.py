@@ -162,3 +162,33 @@ def test_the_report_permission_matrix_follows_the_pages(client, world, personas,
         client.patch(f"/api/v1/unit-reports/{own.pk}", body, content_type="application/json").status_code
         == write
     )
+
+
+CONSOLIDATION = [
+    # the city's period is consolidated by the level that runs it
+    ("officer", 404),
+    ("commune_standing", 404),
+    ("sibling", 404),
+    ("city_standing", 200),
+    ("leader", 200),
+    ("anonymous", 401),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CONSOLIDATION)
+def test_the_consolidation_is_read_by_the_level_that_runs_the_period(client, personas, q1, name, expected):
+    if personas[name] is not None:
+        client.force_login(personas[name])
+    assert client.get(f"/api/v1/reporting-periods/{q1.pk}/consolidation").status_code == expected
+
+
+def test_the_report_list_costs_the_same_queries_for_one_report_or_many(
+    client, world, reporting, reports, django_assert_max_num_queries
+):
+    auth = _auth(world.city)
+    _, periods = reporting
+    for code in ("2026-S1", "2026-Q3", "2026"):
+        reporting_services.report_start(actor=None, period=periods[code], unit=world.mao_dien)
+    with django_assert_max_num_queries(4):  # token, token use, the page, nothing per row
+        listed = client.get("/api/v1/unit-reports/", **auth)
+    assert len(listed.json()["items"]) == 5
