@@ -59,12 +59,12 @@ serve: install
 	PY=$(PY) ./deploy/serve.sh
 
 lint: install-dev
-	$(VENV)/bin/ruff check cchc bench
-	$(VENV)/bin/ruff format --check cchc bench
+	$(VENV)/bin/ruff check cchc bench deploy
+	$(VENV)/bin/ruff format --check cchc bench deploy
 
 format: install-dev
-	$(VENV)/bin/ruff format cchc bench
-	$(VENV)/bin/ruff check --fix cchc bench
+	$(VENV)/bin/ruff format cchc bench deploy
+	$(VENV)/bin/ruff check --fix cchc bench deploy
 
 test: install-dev system-deps lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v 0
