@@ -13,12 +13,15 @@ turn for ``--seconds``: home and to-do list, scorecard, a plan, a unit report, t
 PAR Index page. Every answer must be 200. Prints p50/p95/p99 and requests per second per page and
 overall, first with one client (the baseline, same run, same server), then with ``--clients``.
 The last line reads:
-clients=N p95_ms=P p99_ms=Q rps=R baseline_p95_ms=B ratio_p95=P/B
+clients=N nodes=K workers=W p95_ms=P p99_ms=Q rps=R baseline_p95_ms=B ratio_p95=P/B cpu_ms_per_request=C
+loadavg=L (C: CPU time of the gunicorn processes per request; L: the machine's 1-minute load
+average at the end, to read the latencies against: other work shares this machine)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -119,6 +122,26 @@ class Client:
         status, _ = self.request("POST", "/dang-nhap/", body)
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"login failed for {username}: {status}")
+
+
+def server_cpu_seconds(servers) -> float:
+    """CPU time (user + system) used so far by the gunicorn masters and their workers: the app's
+    own cost per request, whatever else the machine is running (PostgreSQL's is not in it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for server in servers:
+        pids = [server.pid]
+        with contextlib.suppress(OSError):
+            pids += [
+                int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            ]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -275,17 +298,30 @@ def main() -> None:
             f"{', '.join(map(str, ports))}, PostgreSQL {urllib.parse.urlparse(url).path.lstrip('/')}; "
             f"personas: {', '.join(PERSONAS)}; a session made on the first node is used on every node"
         )
+        cpu = server_cpu_seconds(servers)
         base, elapsed, failures = run_load(ports, sessions, urls, 1, options.baseline_seconds)
         baseline = report("1 client (baseline, same run)", base, elapsed)
+        cpu_base = server_cpu_seconds(servers) - cpu
+        load_before = os.getloadavg()[0]
+        cpu = server_cpu_seconds(servers)
         load, elapsed, more = run_load(ports, sessions, urls, options.clients, options.seconds)
         overall = report(f"{options.clients} parallel clients", load, elapsed)
+        cpu_load = server_cpu_seconds(servers) - cpu
         failures += more
+        n_base, n_load = sum(map(len, base.values())), sum(map(len, load.values()))
+        print(
+            f"\napp CPU per request (gunicorn processes, user + system): {cpu_base / n_base * 1000:.1f} ms "
+            f"at 1 client, {cpu_load / n_load * 1000:.1f} ms at {options.clients}; "
+            f"load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after the parallel run "
+            f"({os.cpu_count()} cores)"
+        )
         if failures:
             print(f"\n{len(failures)} answers not 200, e.g. {failures[:3]}")
         print(
             f"\nclients={options.clients} nodes={options.nodes} workers={options.workers} "
             f"p95_ms={overall['p95']:.1f} p99_ms={overall['p99']:.1f} rps={overall['rps']:.1f} "
-            f"baseline_p95_ms={baseline['p95']:.1f} ratio_p95={overall['p95'] / baseline['p95']:.2f}"
+            f"baseline_p95_ms={baseline['p95']:.1f} ratio_p95={overall['p95'] / baseline['p95']:.2f} "
+            f"cpu_ms_per_request={cpu_load / n_load * 1000:.1f} loadavg={os.getloadavg()[0]:.1f}"
         )
         if failures:
             sys.exit(1)
