@@ -21,7 +21,7 @@
 
 Peak memory is ru_maxrss of each process; the engine's is read before the other two queries run.
 Times: median of ``--repeat`` runs, the three queries taking turns. The last line reads:
-rows=N generate_s=G engine_s=S peak_mb=M vs_hand_sql=Xx vs_group_by=Yx province_equal=True
+rows=N generate_s=G engine_s=S peak_mb=M vs_hand_sql=Xx vs_group_by=Yx engine_cpu_s=C province_equal=True
 """
 
 from __future__ import annotations
@@ -366,6 +366,13 @@ def differences(expected: dict[tuple, dict], got: dict[tuple, dict], limit: int 
     return problems
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (every DuckDB thread), user + system: what a query costs whatever
+    else the machine runs; on T free cores its wall time cannot be below cpu / T."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -403,20 +410,26 @@ def phase_kpis(args) -> dict:
     src = "dossier_snapshot"
     hand_sql = raw_sql(src, parents)
     times: dict[str, list[float]] = {"engine": [], "hand": [], "group": []}
-    for run in range(args.repeat):  # the three in turn, so that a busy moment hits all of them
-        started = time.perf_counter()
-        rows = compute(store, parents, con)
-        times["engine"].append(time.perf_counter() - started)
-        if run == 0:  # the engine's own peak: nothing else has run in this process yet
-            engine_peak = peak_mb()
-        started = time.perf_counter()
+    cpu: dict[str, list[float]] = {"engine": [], "hand": [], "group": []}
+
+    def timed(name, fn):
+        started, used = time.perf_counter(), cpu_seconds()
+        result = fn()
+        times[name].append(time.perf_counter() - started)
+        cpu[name].append(cpu_seconds() - used)
+        return result
+
+    def run_hand():
         cur = con.execute(hand_sql)
         cols = [d[0] for d in cur.description]
-        hand = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        times["hand"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        grouped = con.execute(GROUP_BY_SQL.format(src=src)).fetchall()
-        times["group"].append(time.perf_counter() - started)
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    for run in range(args.repeat):  # the three in turn, so that a busy moment hits all of them
+        rows = timed("engine", lambda: compute(store, parents, con))
+        if run == 0:  # the engine's own peak: nothing else has run in this process yet
+            engine_peak = peak_mb()
+        hand = timed("hand", run_hand)
+        grouped = timed("group", lambda: con.execute(GROUP_BY_SQL.format(src=src)).fetchall())
     engine_s, hand_s, group_s = (statistics.median(times[k]) for k in ("engine", "hand", "group"))
     province = province_code(args.province)
     codes = {u.code for u in subtree(tree, province)}
@@ -432,6 +445,7 @@ def phase_kpis(args) -> dict:
         "group_rows": len(grouped),
         "peak_mb": peak_mb(),
         "samples": times,
+        "cpu": {name: statistics.median(v) for name, v in cpu.items()},
         "problems": problems[:10],
         "received": sum(r["received"] for r in rows if r["level"] == "all" and r["field"] is None),
     }
@@ -531,6 +545,11 @@ def main() -> None:
             + "; ".join(f"{name} " + ", ".join(f"{x:.2f}" for x in v) for name, v in k["samples"].items())
         )
         print(
+            "CPU seconds (median): "
+            + ", ".join(f"{name} {v:.1f}" for name, v in k["cpu"].items())
+            + f"; load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)"
+        )
+        print(
             f"hand-written KPI SQL {k['hand_s']:8.2f} s  (×{k['engine_s'] / k['hand_s']:.2f} engine / hand)"
         )
         print(
@@ -550,7 +569,8 @@ def main() -> None:
         print(
             f"rows={n} generate_s={gen['seconds']:.1f} engine_s={k['engine_s']:.2f} "
             f"peak_mb={k['engine_peak_mb']:.0f} vs_hand_sql={k['engine_s'] / k['hand_s']:.2f}x "
-            f"vs_group_by={k['engine_s'] / k['group_s']:.2f}x province_equal={not p['problems']}"
+            f"vs_group_by={k['engine_s'] / k['group_s']:.2f}x engine_cpu_s={k['cpu']['engine']:.1f} "
+            f"province_equal={not p['problems']}"
         )
         if k["problems"] or p["problems"]:
             sys.exit(1)

@@ -229,6 +229,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per node")
     parser.add_argument("--nodes", type=int, default=1, help="gunicorn processes on consecutive ports")
     parser.add_argument("--port", type=int, default=8780)
+    parser.add_argument("--no-cache", action="store_true", help="serve with a dummy cache (before/after)")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -237,7 +238,8 @@ def main() -> None:
     os.environ.setdefault("MEDIA_ROOT", "/tmp/national/pages/media")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
     site = tempfile.mkdtemp()
-    Path(site, "pages_bench_site.py").write_text(SITE)
+    dummy = '\nCACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}\n'
+    Path(site, "pages_bench_site.py").write_text(SITE + (dummy if options.no_cache else ""))
     sys.path.insert(0, site)
     os.environ["DJANGO_SETTINGS_MODULE"] = "pages_bench_site"
     import django
@@ -296,7 +298,8 @@ def main() -> None:
         print(
             f"gunicorn: {options.nodes} node(s) × {options.workers} sync workers on ports "
             f"{', '.join(map(str, ports))}, PostgreSQL {urllib.parse.urlparse(url).path.lstrip('/')}; "
-            f"personas: {', '.join(PERSONAS)}; a session made on the first node is used on every node"
+            f"personas: {', '.join(PERSONAS)}; a session made on the first node is used on every node; "
+            f"cache: {'none (dummy)' if options.no_cache else 'per process (local memory)'}"
         )
         cpu = server_cpu_seconds(servers)
         base, elapsed, failures = run_load(ports, sessions, urls, 1, options.baseline_seconds)
