@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.django_env import setup_django  # noqa: E402
+from bench.national_tree import national_tree  # noqa: E402
 
 setup_django()
 
@@ -49,26 +50,24 @@ def _unit(code: str, name: str, kind: str, parent: Unit | None, block: str = "")
 
 @transaction.atomic
 def build(provinces: int, communes: int, departments: int) -> tuple[Unit, Unit, Unit]:
-    """The national tree and, beside it, a small province (the baseline)."""
-    root = _unit("VN", "Cả nước (mô phỏng)", "city", None)
+    """The national tree (``bench/national_tree.py``) and, beside it, a small province (the baseline)."""
+    tree = national_tree(provinces, communes, departments)
+    root = _unit(tree[0].code, tree[0].name, tree[0].kind, None)
     root.save()
     small = _unit("NHO", "Tỉnh nhỏ (đối chứng)", "city", None)
     small.save()
     for u in (root, small):
         u.path = f"/{u.pk}/"
         u.save(update_fields=["path"])
-    Unit.objects.bulk_create(_unit(f"T{p:02d}", f"Tỉnh {p:02d}", "city", root) for p in range(provinces))
+    Unit.objects.bulk_create(_unit(t.code, t.name, t.kind, root) for t in tree if t.parent == root.code)
     province_list = list(Unit.objects.filter(parent=root).order_by("code"))
     for p in province_list:
         p.path = f"{root.path}{p.pk}/"
     Unit.objects.bulk_update(province_list, ["path"], batch_size=2000)
-    children = []
-    for i in range(communes):
-        p = province_list[i % provinces]
-        children.append(_unit(f"X{i:05d}", f"Xã {i:05d}", "commune", p, "commune"))
-    for i in range(departments):
-        p = province_list[i % provinces]
-        children.append(_unit(f"S{i:04d}", f"Sở {i:04d}", "department", p, "department"))
+    by_code = {p.code: p for p in province_list}
+    children = [
+        _unit(t.code, t.name, t.kind, by_code[t.parent], t.block) for t in tree if t.parent in by_code
+    ]
     for i in range(4):
         kind, block = ("commune", "commune") if i % 2 else ("department", "department")
         children.append(_unit(f"NHO{i}", f"Đơn vị nhỏ {i}", kind, small, block))

@@ -312,6 +312,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.DOSSIER_STORE_DIR = tmp_path / "dossiers"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids rolled back with a test's transaction come back in
+    the next one (SQLite), so a version made of them could name another test's cached result."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def browser():
     """Debian's headless chromium driven by Playwright (no browser download)."""

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Max
+
 from cchc.core.numbers import format_number
 from cchc.delivery.kpi.catalogue import KpiDef
 from cchc.delivery.kpi.periods import MEASURES, combine, derive
@@ -84,6 +86,23 @@ def current_import() -> DossierImport | None:
         .exclude(snapshot="")
         .order_by("-finished_at", "-pk")
         .first()
+    )
+
+
+def figures_version(current: DossierImport | None, config: KpiConfig) -> tuple:
+    """What the pages computed from the month figures depend on, as a cache version
+    (``cchc.core.cache.versioned``): the current import, the newest figure (every recompute writes
+    new rows, and ids are never reused), the settings and the unit tree's last change (names and
+    children shown beside the figures). Two small queries."""
+    newest = KpiFigure.objects.aggregate(n=Max("pk"))["n"]
+    tree = Unit.objects.aggregate(changed=Max("updated_at"), n=Count("pk"))
+    return (
+        current.pk if current else None,
+        newest,
+        config.pk,
+        config.version,
+        tree["changed"],
+        tree["n"],
     )
 
 

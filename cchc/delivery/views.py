@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from cchc.core.cache import versioned
 from cchc.core.exceptions import ConflictError
 from cchc.core.params import MISSING_VERSION, page_offset, paginate
 from cchc.delivery import charts, exports, selectors, services, store
@@ -72,7 +73,15 @@ def overview(request):
     }
     if period is None:
         return render(request, "delivery/overview.html", context)
-    view = selectors.unit_overview(unit, catalogue, period, field=field)
+    # The same unit and period look the same to everyone who may see them, until the figures change.
+    config = selectors.kpi_config()
+    version = selectors.figures_version(current, config)
+    view = versioned(
+        "delivery-overview",
+        version,
+        (unit.pk, period.key, field),
+        lambda: selectors.unit_overview(unit, catalogue, period, field=field, config=config),
+    )
     kpis, children, trend = view.kpis, view.children, view.trend
     year = period.months[0][:4]
     ranked = sorted(
@@ -84,7 +93,7 @@ def overview(request):
         score=score_766(kpis) if not field else None,
         children=children,
         fields=view.fields,
-        all_fields=selectors.fields(),
+        all_fields=versioned("delivery-fields", version, (), selectors.fields),
         query=_query(unit, period, field),
         child_links={c.unit.pk: _query(c.unit, period) for c in children if c.unit and c.unit != unit},
         ranking_chart=charts.bar_chart(

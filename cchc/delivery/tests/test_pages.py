@@ -271,7 +271,8 @@ def test_kpi_pages_use_a_fixed_number_of_queries(world, tmp_path, personas, logi
     _import(tmp_path, rows, "b.csv")
     with CaptureQueriesContext(connection) as many:
         assert client.get("/dich-vu-cong/?don-vi=HP&ky=2026-Q1").status_code == 200
-    assert len(many) == len(few) <= 15  # 15 with the header's unread count
+    # 15 with the header's unread count, + 2 for the version of the figures the page is cached under
+    assert len(many) == len(few) <= 17
     with CaptureQueriesContext(connection) as targets:
         client.get("/dich-vu-cong/chi-tieu/")
     assert len(targets) <= 20
