@@ -171,12 +171,17 @@ def published_period(key: str, stamps: dict[str, str]) -> PublishedPeriod | None
     return view if view is not None and view.stamp == stamp else None
 
 
+def stamps_version(stamps: dict[str, str]) -> str:
+    """One short key for the whole set of publications."""
+    return hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
+
+
 def published_periods(stamps: dict[str, str]) -> list[dict]:
     """The public periods, latest first, each with its top units' headline figures (for the front page
     and the period list)."""
     if not stamps:
         return []
-    version = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
+    version = stamps_version(stamps)
 
     def load() -> list[dict]:
         out = []

@@ -67,6 +67,8 @@ def _kpi_page(request, key: str, code: str | None):
             "rows": [view.units[c] for c in codes],
             "children_of": {c for c in codes if view.children.get(c)},
             "other_periods": others,
+            # Every publication's stamp (the other periods are linked) and the unit.
+            "fragment_key": f"{selectors.stamps_version(stamps)}:{code or ''}:{key}",
         }
         return render(request, "portal/delivery_unit.html", context)
 
