@@ -304,8 +304,14 @@ def enqueue_scorecard_refresh(year: int):
         .values_list("pk", flat=True)
         .first()
     )
+    # On the top unit, so the city's standing agency sees the job beside the scheduled ones.
+    root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
     return enqueue(
-        SCORECARD_JOB, user=None, params={"year": year}, idempotency_key=f"{prefix}sau-{started or 0}"
+        SCORECARD_JOB,
+        user=None,
+        unit=root,
+        params={"year": year},
+        idempotency_key=f"{prefix}sau-{started or 0}",
     )
 
 

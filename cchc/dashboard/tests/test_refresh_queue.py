@@ -81,3 +81,17 @@ def test_a_refresh_cannot_be_asked_by_hand_by_anyone_but_an_admin(world, persona
     with pytest.raises(ValidationError):
         jobs.enqueue(SCORECARD_JOB, user=personas["admin"], params={"year": "2026; x"})
     assert jobs.enqueue(SCORECARD_JOB, user=personas["admin"], params={"year": 2026}).status == "succeeded"
+
+
+def test_the_refresh_job_page_is_seen_by_the_citys_standing_agency_and_admins_only(
+    world, personas, login, django_capture_on_commit_callbacks
+):
+    from cchc.testing import check_matrix
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_scorecard_soon(2026)
+    job = Job.objects.get(kind=SCORECARD_JOB)
+    assert job.unit == world.city
+    # anonymous officer office_officer head commune_standing sibling city_standing department_officer leader admin
+    pages = [(f"/cong-viec/{job.pk}/", "302 404 404 404 404 404 200 404 404 200")]
+    assert check_matrix(login, personas, pages) == []
