@@ -31,6 +31,7 @@ def _conditional(request, view, variant: str, build):
     if anonymous:
         not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
         if not_modified is not None:
+            not_modified["ETag"] = etag
             return _public(request, not_modified)
     response = build()
     if anonymous:
