@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 PERSONAS = [
     "anonymous",
@@ -24,6 +25,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+
+def screenshot_folder(tmp_path: Path) -> Path:
+    """Where a browser test writes its pictures: the test's temporary folder, so an ordinary run leaves
+    the work tree alone. CCHC_REFRESH_SCREENSHOTS=1 writes them to docs/images (the guides' pictures);
+    CCHC_SCREENSHOTS=<folder> to that folder."""
+    if os.environ.get("CCHC_REFRESH_SCREENSHOTS") == "1":
+        folder = DOCS_IMAGES
+    else:
+        folder = Path(os.environ.get("CCHC_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def expect(table: str) -> dict[str, int]:

@@ -2,8 +2,9 @@
 
 Every figure is stored as a numerator and a denominator summed over the unit's subtree, so a block
 or a level is one SUM over rows and a ratio is computed at display time. The rows are rewritten by
-``services.refresh_scorecard`` when a source changes (report accepted, dossier import finished,
-PAR Index published) and by the ``refresh_scorecard`` command; pages never join the source tables.
+``services.refresh_scorecard`` on the job queue when a source changes (report accepted, dossier import
+finished, PAR Index published; ``refresh_scorecard_soon`` queues one coalesced job per year) and by the
+nightly ``refresh_scorecard`` command; pages never join the source tables.
 """
 
 from django.db import models

@@ -286,15 +286,46 @@ def refresh_scorecard(year: int | None = None, *, today: date | None = None) -> 
     return len(rows)
 
 
+SCORECARD_JOB = "scorecard_refresh"
+
+
+def enqueue_scorecard_refresh(year: int):
+    """Queue a refresh of ``year``'s scorecard, coalesced: while one is still waiting its turn, asking
+    again returns that job (its run will read every change made so far). The key names the last
+    refresh that already started, so a change made once a refresh is running queues the next one."""
+    from cchc.jobs.models import Job
+    from cchc.jobs.services import enqueue
+
+    prefix = f"bang-diem:{year}:"
+    started = (
+        Job.objects.filter(kind=SCORECARD_JOB, idempotency_key__startswith=prefix)
+        .exclude(status=Job.Status.QUEUED)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    # On the top unit, so the city's standing agency sees the job beside the scheduled ones.
+    root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return enqueue(
+        SCORECARD_JOB,
+        user=None,
+        unit=root,
+        params={"year": year},
+        idempotency_key=f"{prefix}sau-{started or 0}",
+    )
+
+
 def refresh_scorecard_soon(*years: int | None) -> None:
-    """Refresh ``years`` (default: this year) after the caller's transaction commits. A failure is
-    logged and never undoes the source's own write (the scheduled command repairs the snapshot)."""
+    """Queue a refresh of ``years`` (default: this year) on the job queue once the caller's transaction
+    commits: the request that changed a source does not wait for it, and a burst of changes is one
+    refresh. A failure to queue is logged and never undoes the source's own write (the nightly
+    ``refresh_scorecard`` command repairs the snapshot)."""
 
-    def run() -> None:
-        for year in sorted({y for y in years if y}) or [None]:
+    def queue() -> None:
+        for year in sorted({y for y in years if y}) or [timezone.localdate().year]:
             try:
-                refresh_scorecard(year)
+                enqueue_scorecard_refresh(year)
             except Exception:  # noqa: BLE001 - the snapshot is rebuilt by the scheduled command
-                log.exception("Không làm mới được bảng điểm năm %s", year)
+                log.exception("Không xếp hàng được việc làm mới bảng điểm năm %s", year)
 
-    transaction.on_commit(run)
+    transaction.on_commit(queue)

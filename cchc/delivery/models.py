@@ -231,3 +231,50 @@ class TargetKpiLink(models.Model):
     @property
     def definition(self):
         return KPI_BY_CODE[self.kpi]
+
+
+class KpiPublication(models.Model):
+    """A period of KPIs the city's standing agency has made public (the disclosure portal shows these and
+    nothing else). ``rows`` freezes each unit's KPIs at publication: a later import that corrects the
+    month figures changes the portal only when the period is published again."""
+
+    period = models.CharField("kỳ", max_length=20, unique=True)  # a period key: "2026-03", "2026-Q1", "2026"
+    label = models.CharField("tên kỳ", max_length=100)
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày")
+    complete = models.BooleanField("kỳ đã kết thúc", default=True)
+    data_until = models.DateField("số liệu đến ngày", null=True, blank=True)
+    rows = models.JSONField("chỉ số từng đơn vị", default=list)
+    published = models.BooleanField("đang công khai", default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người công bố",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("ngày công bố")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thu hồi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("ngày thu hồi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kỳ chỉ số đã công bố"
+        verbose_name_plural = "các kỳ chỉ số đã công bố"
+        ordering = ["-end", "-start"]
+
+    def __str__(self) -> str:
+        state = "đang công khai" if self.published else "đã thu hồi"
+        return f"Chỉ số giải quyết TTHC {self.label} ({state})"
+
+    @property
+    def stamp(self) -> str:
+        """Changes whenever what the portal shows for this period changes (ETag, cache keys)."""
+        return f"{self.pk}-{int(self.published)}-{self.published_at.timestamp():.6f}"

@@ -17,7 +17,7 @@ from django.db.models import Count, Max
 from cchc.core.numbers import format_number
 from cchc.delivery.kpi.catalogue import KpiDef
 from cchc.delivery.kpi.periods import MEASURES, combine, derive
-from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, TargetKpiLink
+from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, KpiPublication, TargetKpiLink
 from cchc.org.models import Unit
 from cchc.plans.models import Target
 
@@ -400,3 +400,63 @@ def summary_for(unit: Unit | None) -> Summary | None:
         return None
     kpis = unit_kpis(unit, period)
     return Summary(unit, period, kpis) if kpis["to_process"] else None
+
+
+# Publication ---------------------------------------------------------------------------------------
+
+# What the portal shows of each unit: the KPIs of Resolution 76/NQ-CP and Decision 766 people ask about,
+# with the counts they are rates of.
+PUBLIC_KPIS = (
+    "to_process",
+    "received",
+    "finished",
+    "late_total",
+    "on_time_rate",
+    "online_num",
+    "online_den",
+    "online_share",
+    "fee_dossiers",
+    "paid_online",
+    "online_payment_share",
+    "components_digitised_rate",
+    "result_digitised_rate",
+    "rated",
+    "satisfaction_share",
+    "avg_processing_days",
+)
+
+
+def publication_rows(period: Period, *, config: KpiConfig | None = None) -> list[dict]:
+    """Every unit with dossiers in ``period``: its place in the tree and its public KPIs, tree order
+    (two queries whatever the number of units)."""
+    config = config or kpi_config()
+    grouped = _figures(level__in=["unit", "subtree"], field="", period__in=period.months)
+    codes = {code for _level, code, _field in grouped}
+    units = Unit.objects.filter(code__in=codes).select_related("parent").order_by("path")
+    rows = []
+    for unit in units:
+        kpis = _derive(_own_level(grouped, unit.code), config)
+        if not kpis["to_process"] and not kpis["received"]:
+            continue
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "kind": unit.kind,
+                "block": unit.block,
+                "parent": unit.parent.code if unit.parent_id else "",
+                "depth": len(unit.ancestor_ids),
+                "kpis": {name: kpis.get(name) for name in PUBLIC_KPIS},
+            }
+        )
+    return rows
+
+
+def publication_of(key: str) -> KpiPublication | None:
+    """The period's publication when it is on the portal now (one query, without the frozen rows)."""
+    return (
+        KpiPublication.objects.filter(period=key, published=True)
+        .defer("rows")
+        .select_related("published_by")
+        .first()
+    )

@@ -35,8 +35,15 @@ from cchc.delivery.kpi.engine import _date_index
 from cchc.delivery.kpi.ingest import IngestFileError, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
-from cchc.delivery.models import DossierImport, KpiConfig, KpiFigure, SourceMapping, TargetKpiLink
-from cchc.delivery.selectors import current_import, kpi_config
+from cchc.delivery.models import (
+    DossierImport,
+    KpiConfig,
+    KpiFigure,
+    KpiPublication,
+    SourceMapping,
+    TargetKpiLink,
+)
+from cchc.delivery.selectors import current_import, kpi_config, period_catalogue, publication_rows
 from cchc.org.models import Unit
 from cchc.org.permissions import scope_for
 from cchc.plans.models import Target
@@ -656,6 +663,88 @@ def kpi_figures_recompute(*, actor) -> int:
         actor=actor, action="update", instance=current, changes={"figures": count}, note="tính lại chỉ số"
     )
     return count
+
+
+# Publication on the disclosure portal -------------------------------------------------------------
+
+
+def can_publish(user) -> bool:
+    """Making KPIs public is the city's standing agency's call (or an admin's), like the data itself."""
+    return can_manage_data(user)
+
+
+def _require_publisher(actor) -> None:
+    if actor is not None and not can_publish(actor):
+        raise PermissionDenied(
+            "Chỉ Sở Nội vụ (cơ quan thường trực của thành phố) hoặc quản trị viên được công khai chỉ số."
+        )
+
+
+@transaction.atomic
+def publish_kpi_period(*, actor, period: str) -> KpiPublication:
+    """Make ``period`` (a key of the period catalogue: "2026-03", "2026-Q1", "2026") public on the
+    portal, with each unit's KPIs frozen as they are now. Publishing an already public period again
+    refreshes its figures (after a corrected import)."""
+    _require_publisher(actor)
+    current = current_import()
+    chosen = period_catalogue(current).get(period)
+    if chosen is None:
+        raise ValidationError("Không có số liệu của kỳ này để công khai.")
+    rows = publication_rows(chosen)
+    if not rows:
+        raise ValidationError("Kỳ này chưa có hồ sơ nào để công khai.")
+    existing = KpiPublication.objects.select_for_update().filter(period=chosen.key).first()
+    values = {
+        "label": chosen.label,
+        "start": chosen.start,
+        "end": chosen.end,
+        "complete": chosen.complete,
+        "data_until": current.data_until if current else None,
+        "rows": rows,
+        "published": True,
+        "published_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "published_at": timezone.now(),
+        "withdrawn_by": None,
+        "withdrawn_at": None,
+    }
+    if existing is None:
+        publication = KpiPublication.objects.create(period=chosen.key, **values)
+        note = "công khai"
+    else:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        publication = existing
+        note = "công khai lại (cập nhật số liệu)"
+    audit.record(
+        actor=actor,
+        action="status",
+        instance=publication,
+        changes={"published": True, "period": chosen.key, "units": len(rows)},
+        note=note,
+    )
+    return publication
+
+
+@transaction.atomic
+def unpublish_kpi_period(*, actor, period: str) -> KpiPublication:
+    """Withdraw ``period`` from the portal at once (its pages answer 404 from the next request on)."""
+    _require_publisher(actor)
+    publication = KpiPublication.objects.select_for_update().filter(period=period, published=True).first()
+    if publication is None:
+        raise ValidationError("Kỳ này không đang được công khai.")
+    publication.published = False
+    publication.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+    publication.withdrawn_at = timezone.now()
+    publication.save()
+    audit.record(
+        actor=actor,
+        action="status",
+        instance=publication,
+        changes={"published": False, "period": period},
+        note="thu hồi công khai",
+    )
+    return publication
 
 
 # Target links ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "delivery"
 
 urlpatterns = [
     path("dich-vu-cong/", views.overview, name="overview"),
+    path("dich-vu-cong/cong-khai/", views.publication, name="publication"),
     path("dich-vu-cong/xuat-excel/", views.overview_xlsx, name="overview_xlsx"),
     path("dich-vu-cong/ho-so-tre-han/", views.late_dossiers, name="late_dossiers"),
     path("dich-vu-cong/ho-so-tre-han/xuat-excel/", views.late_dossiers_xlsx, name="late_dossiers_xlsx"),

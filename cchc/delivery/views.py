@@ -62,6 +62,7 @@ def _download(content: bytes, name: str) -> HttpResponse:
 @login_required
 def overview(request):
     unit, current, catalogue, period, field = _selection(request)
+    can_manage = services.can_manage_data(request.user)
     context = {
         "unit": unit,
         "crumbs": breadcrumb(request.user, unit),
@@ -69,7 +70,9 @@ def overview(request):
         "period": period,
         "field": field,
         "current": current,
-        "can_manage": services.can_manage_data(request.user),
+        "can_manage": can_manage,
+        "can_publish": can_manage,  # services.can_publish: the same people, without asking twice
+        "publication": selectors.publication_of(period.key) if period else None,
     }
     if period is None:
         return render(request, "delivery/overview.html", context)
@@ -119,6 +122,31 @@ def overview(request):
         trend=trend,
     )
     return render(request, "delivery/overview.html", context)
+
+
+@login_required
+@require_POST
+def publication(request):
+    """Publish the chosen period on the disclosure portal, or withdraw it (the city's standing agency)."""
+    if not services.can_publish(request.user):
+        raise Http404("Không tìm thấy trang.")
+    key = request.POST.get("ky", "")
+    unit_code = request.POST.get("don-vi", "")
+    try:
+        if request.POST.get("action") == "unpublish":
+            done = services.unpublish_kpi_period(actor=request.user, period=key)
+            messages.success(request, f"Đã thu hồi công khai chỉ số {done.label} khỏi cổng công khai.")
+        else:
+            done = services.publish_kpi_period(actor=request.user, period=key)
+            messages.success(
+                request, f"Đã công khai chỉ số {done.label} của {len(done.rows)} đơn vị trên cổng công khai."
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    params = {"ky": key} if key else {}
+    if unit_code:
+        params["don-vi"] = unit_code
+    return redirect(reverse("delivery:overview") + (f"?{urlencode(params)}" if params else ""))
 
 
 @login_required

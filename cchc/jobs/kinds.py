@@ -224,6 +224,27 @@ def plan_document(ctx: JobContext) -> dict:
     return {"draft_id": draft.pk}
 
 
+# Scorecard snapshot (cchc.dashboard) -------------------------------------------------------------
+
+
+def scorecard_refresh(ctx: JobContext) -> dict:
+    from cchc.dashboard.services import refresh_scorecard
+
+    year = int(ctx.params["year"])
+    ctx.progress(0, 1, f"Làm mới bảng điểm năm {year}")
+    rows = refresh_scorecard(year)
+    ctx.progress(1, 1, "Đã làm mới")
+    ctx.message = f"Đã làm mới bảng điểm năm {year}: {rows} đơn vị."
+    return {"year": year, "rows": rows}
+
+
+def _check_year(user, params: dict) -> None:
+    _check_admin(user, params)
+    year = params.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError("Năm của bảng điểm không hợp lệ.")
+
+
 def _draft_url(result: dict) -> str | None:
     return reverse("docimport:review", args=[result["draft_id"]]) if result.get("draft_id") else None
 
@@ -244,6 +265,8 @@ KINDS: dict[str, Kind] = {
         Kind(
             "consolidated_document", "Xuất báo cáo tổng hợp", consolidated_document, check=_check_consolidated
         ),
+        # Rewrites the year's rows from the sources in one transaction: safe to run again.
+        Kind("scorecard_refresh", "Làm mới bảng điểm", scorecard_refresh, check=_check_year),
         # A crash after the draft is saved but before the job is marked done would save a second draft:
         # not retried automatically, the person uploads again.
         Kind(

@@ -1,8 +1,13 @@
 """What the public may see: only what has been published (PAR Index releases, survey results frozen at
 publication, initiatives recognised by a decision). Never a draft, never a live computation."""
 
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
 from django.core.cache import cache
 
+from cchc.delivery.models import KpiPublication
 from cchc.initiatives.models import Campaign, Initiative
 from cchc.scoring.models import Release
 from cchc.surveys.models import Round
@@ -85,3 +90,113 @@ def home_data() -> dict:
         lambda: {"releases": _releases(), "surveys": _surveys(), "initiatives": _initiatives()},
         CACHE_SECONDS,
     )
+
+
+# Service-delivery KPIs of the periods the city's standing agency has published --------------------
+
+KPI_CACHE_SECONDS = 3600  # keyed on the publication's stamp: a re-publication or withdrawal is a new key
+
+
+@dataclass
+class PublishedPeriod:
+    """One published period as the portal reads it: each unit's frozen KPIs and the tree between them."""
+
+    key: str
+    label: str
+    start: date
+    end: date
+    complete: bool
+    data_until: date | None
+    published_at: datetime
+    stamp: str
+    units: dict[str, dict] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    top: list[str] = field(default_factory=list)
+
+    def trail(self, code: str) -> list[dict]:
+        """The unit's ancestors in the publication, top first, then the unit."""
+        out, seen = [], set()
+        while code in self.units and code not in seen:
+            seen.add(code)
+            out.append(self.units[code])
+            code = self.units[code]["parent"]
+        return out[::-1]
+
+
+def kpi_stamps() -> dict[str, str]:
+    """{period key: stamp} of the periods public right now: the one query every KPI page of the portal
+    makes, so a withdrawal is seen by the next request of every server process."""
+    return {
+        period: f"{pk}-1-{published_at.timestamp():.6f}"
+        for period, pk, published_at in KpiPublication.objects.filter(published=True).values_list(
+            "period", "pk", "published_at"
+        )
+    }
+
+
+def _build(publication: KpiPublication) -> PublishedPeriod:
+    view = PublishedPeriod(
+        key=publication.period,
+        label=publication.label,
+        start=publication.start,
+        end=publication.end,
+        complete=publication.complete,
+        data_until=publication.data_until,
+        published_at=publication.published_at,
+        stamp=publication.stamp,
+    )
+    for row in publication.rows:
+        view.units[row["code"]] = row
+    for row in publication.rows:
+        parent = row["parent"]
+        if parent in view.units:
+            view.children.setdefault(parent, []).append(row["code"])
+        else:
+            view.top.append(row["code"])
+    return view
+
+
+def published_period(key: str, stamps: dict[str, str]) -> PublishedPeriod | None:
+    """The published period ``key`` (None when it is not public: never published, or withdrawn);
+    read from the database once per stamp and process."""
+    stamp = stamps.get(key)
+    if stamp is None:
+        return None
+
+    def load() -> PublishedPeriod | None:
+        publication = KpiPublication.objects.filter(period=key, published=True).first()
+        return _build(publication) if publication is not None else None
+
+    view = cache.get_or_set(f"portal:kpi:{key}:{stamp}", load, KPI_CACHE_SECONDS)
+    return view if view is not None and view.stamp == stamp else None
+
+
+def stamps_version(stamps: dict[str, str]) -> str:
+    """One short key for the whole set of publications."""
+    return hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
+
+
+def published_periods(stamps: dict[str, str]) -> list[dict]:
+    """The public periods, latest first, each with its top units' headline figures (for the front page
+    and the period list)."""
+    if not stamps:
+        return []
+    version = stamps_version(stamps)
+
+    def load() -> list[dict]:
+        out = []
+        for publication in KpiPublication.objects.filter(published=True).order_by("-end", "-start"):
+            view = _build(publication)
+            out.append(
+                {
+                    "key": view.key,
+                    "label": view.label,
+                    "range": f"{view.start:%d/%m/%Y}–{view.end:%d/%m/%Y}",
+                    "published_at": view.published_at,
+                    "top": [view.units[code] for code in view.top],
+                    "units": len(view.units),
+                }
+            )
+        return out
+
+    return cache.get_or_set(f"portal:kpi-list:{version}", load, KPI_CACHE_SECONDS)

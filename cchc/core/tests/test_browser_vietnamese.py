@@ -1,6 +1,6 @@
 """At a real browser set to English, the admin and form errors are still Vietnamese.
 
-The screenshots land in a temporary folder; with CCHC_SCREENSHOTS=docs/images they refresh the
+The screenshots land in a temporary folder; with CCHC_REFRESH_SCREENSHOTS=1 they refresh the
 pictures of the user guide (docs/huong-dan-su-dung.md, section «Quản trị»)."""
 
 import os
@@ -47,9 +47,9 @@ def english_browser(vietnamese_chromium):
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CCHC_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    from cchc.testing import screenshot_folder
+
+    return screenshot_folder(tmp_path)
 
 
 def _sign_in(page, live_server, username: str) -> None:

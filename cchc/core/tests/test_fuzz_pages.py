@@ -308,6 +308,8 @@ def fuzz_world(world, personas, tmp_path):
     batch = delivery.dossiers_import(actor=None, path=write_csv(tmp_path / "mot-cua.csv", rows))
     assert batch.status == "succeeded", batch.errors
     delivery.target_link_set(actor=None, target=world.city_online, kpi="online_share", expected_version=0)
+    # January on the public portal (its period and unit pages are linked from /cong-khai/).
+    delivery.publish_kpi_period(actor=None, period="2026-01")
     _par_index_survey_and_initiative(world, personas)
     from cchc.dashboard.services import refresh_scorecard
     from cchc.jobs import services as jobs
@@ -360,6 +362,8 @@ def _real_values(world) -> dict[str, list]:
         "decision": ["accept", "return"],
         "app_label": [*FUZZED_APPS, "auth"],
         "object_id": [str(i) for i in ids],
+        "period": ["2026-01", "2026-02", "2026-Q1", "2026"],  # published, then never published
+        "code": ["HP", "10930", "10606", "SGDDT"],
     }
 
 
