@@ -288,7 +288,7 @@ def target_link(request, pk: int):
     return redirect(back)
 
 
-def enqueue_dossier_upload(user, upload, mapping):
+def enqueue_dossier_upload(user, upload, mapping, force: bool = False):
     """Keep the uploaded file under JOBS_UPLOAD_DIR and queue its import. The same file with the same
     mapping over the same current data is one job (a double submit shows the first job)."""
     import hashlib
@@ -305,6 +305,8 @@ def enqueue_dossier_upload(user, upload, mapping):
             handle.write(chunk)
     current = selectors.current_import()
     key = f"ho-so:{digest.hexdigest()}:{mapping.pk if mapping else 0}:{current.pk if current else 0}"
+    if force:
+        key += ":force"
     try:
         job = enqueue(
             "dossier_import",
@@ -314,6 +316,7 @@ def enqueue_dossier_upload(user, upload, mapping):
                 "path": str(path),
                 "file_name": upload.name,
                 "mapping_id": mapping.pk if mapping else None,
+                "force": force,
             },
             idempotency_key=key,
         )
@@ -335,7 +338,7 @@ def imports(request):
         mapping = form.cleaned_data["mapping"]
         # The import runs on the queue (cchc.jobs): the page keeps the file and shows the job's progress.
         try:
-            job = enqueue_dossier_upload(request.user, upload, mapping)
+            job = enqueue_dossier_upload(request.user, upload, mapping, form.cleaned_data["force"])
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("delivery:imports")
@@ -360,7 +363,7 @@ def import_detail(request, pk: int):
     if not services.can_manage_data(request.user):
         raise Http404("Không tìm thấy trang.")
     services.imports_fail_stale()
-    batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
+    batch = DossierImport.objects.select_related("mapping", "created_by", "same_as").filter(pk=pk).first()
     if batch is None:
         raise Http404("Không tìm thấy lần nhập.")
     more_errors = batch.error_count - len(batch.errors or []) if batch.errors else 0
