@@ -75,13 +75,12 @@ def _store() -> dict:
 
 
 def setup(first: str) -> dict:
+    from django.apps import apps
+    from django.conf import settings
     from django.core.management import call_command
 
     from cchc.delivery import services
     from cchc.demo.units import load_units
-
-    from django.apps import apps
-    from django.conf import settings
 
     # Tables straight from the models (what the test is about is not the migrations): seconds less.
     settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}

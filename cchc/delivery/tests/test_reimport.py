@@ -212,3 +212,14 @@ def test_the_upload_page_recognises_the_same_file_and_can_force_a_re_import(worl
     forced = upload(force="on").content.decode()
     assert "Đã nhập 158 dòng: 0 hồ sơ mới, 0 cập nhật, 158 không đổi." in forced
     assert DossierImport.objects.latest("pk").same_as is None
+
+
+def test_a_dossier_twice_in_an_otherwise_unchanged_file_is_refused(loaded, tmp_path):
+    first, _, figures = loaded
+    rows = _first_year()
+    rows.append(dict(rows[0]))  # the very same January row once more: the month's digest differs
+
+    refused = services.dossiers_import(actor=None, path=write_csv(tmp_path / "trung.csv", rows))
+
+    assert refused.status == "failed" and "trùng" in " ".join(refused.errors)
+    assert services.current_import() == first and _figures() == figures
