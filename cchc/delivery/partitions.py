@@ -9,7 +9,9 @@ Layout under ``DOSSIER_STORE_DIR`` (hive-style, so DuckDB reads it natively)::
 
 Each partition in the manifest also carries a digest of its rows (``digest``, see ``DIGEST_SQL``):
 a file whose rows of a month have the digest of that month in the store holds exactly the store's
-rows of that month, so the import skips comparing them row by row. An import writes new files only for the partitions it touches (the partition's current rows whose
+rows of that month, so the import skips comparing them row by row.
+
+An import writes new files only for the partitions it touches (the partition's current rows whose
 code is not re-imported + the new and changed rows), then the manifest of the new state, written to
 a temporary name and moved into place with ``os.replace``. The database row of the import names that
 manifest and is committed with the recomputed figures: readers follow the database, so they see the
