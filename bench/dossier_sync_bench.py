@@ -1,13 +1,19 @@
 """A day's dossier sync into a large partitioned store, against the same sync into an empty store.
 
     nice -n 10 python bench/dossier_sync_bench.py [--store-rows 3000000] [--sync-rows 20000]
+        [--data-file ho-so.csv] [--repeat 3] [--skip-forced]
 
 Uses DATABASE_URL if set (PostgreSQL), else a throw-away SQLite file; the stores go to a temporary
 directory. Builds Hải Phòng's units, generates ``--store-rows`` dossiers of one year (CSV, the one format an import takes with .xlsx) and
 imports them (the initial load, one full rebuild), then builds a sync file from the store's last
 month: a quarter of its rows are open dossiers now finished, the rest new dossiers. Times, end to
 end through ``dossiers_import`` (read and check, merge, manifest, month figures committed):
-  - the whole store file again (unchanged re-import of every dossier);
+  - the whole store file again, the same bytes (recognised by SHA-256: nothing read), ``--repeat``
+    times, min / median / max;
+  - the same dossiers in another file (columns in another order, rows in another order: a re-export),
+    ``--repeat`` times (read once, every month equal to the store's by digest: nothing written);
+  - the whole store file again with ``force`` (every row read, staged and compared: the baseline the
+    two above are measured against, and what every unchanged re-import cost before);
   - the sync into the large store (incremental: touched partitions, units and months only);
   - the same sync file again (nothing changes, nothing written);
   - the same sync into an empty store (the baseline: ratio = large / empty).
@@ -15,6 +21,8 @@ end through ``dossiers_import`` (read and check, merge, manifest, month figures 
 
 import argparse
 import resource
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -44,6 +52,31 @@ def timed(label: str, fn):
     result = fn()
     seconds = time.perf_counter() - start
     return result, seconds
+
+
+def cpu_seconds() -> float:
+    """User + system time of this process, every DuckDB thread included: on a machine shared with
+    other work the wall time says how busy it was, this says what the import itself costs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def spread(seconds: list[float]) -> str:
+    return f"{min(seconds):6.2f} / {statistics.median(seconds):6.2f} / {max(seconds):6.2f} s"
+
+
+def build_reexport(source: Path, out: Path) -> None:
+    """The same dossiers as another export would write them: other column order, other row order."""
+    con = store.connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        cols = ", ".join(reversed(COLUMN_NAMES))
+        con.execute(
+            f"COPY (SELECT {cols} FROM read_csv('{source}', all_varchar = true, header = true)) "
+            f"TO '{out}' (FORMAT csv, HEADER)"
+        )
+    finally:
+        con.close()
 
 
 def build_sync(snapshot: Path, out: Path, rows: int) -> tuple[int, int]:
@@ -95,6 +128,9 @@ def main() -> None:
     parser.add_argument("--store-rows", type=int, default=3_000_000)
     parser.add_argument("--sync-rows", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true", help="cProfile of the sync into the large store")
+    parser.add_argument("--data-file", type=Path, help="the store file to reuse (generated there if missing)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each unchanged re-import")
+    parser.add_argument("--skip-forced", action="store_true", help="skip the forced full re-import")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -102,14 +138,20 @@ def main() -> None:
     setup_test_environment()
     warnings.filterwarnings("ignore", message="No directory at")
     call_command("migrate", verbosity=0)
-    load_units()
+    if not Unit.objects.exists():
+        load_units()
+    KpiFigure.objects.all().delete()  # a database kept from an earlier run: start from an empty store
+    DossierImport.objects.all().delete()
     print(
         f"store rows={args.store_rows:,} sync rows={args.sync_rows:,} db={connection.vendor} units={Unit.objects.count()}"
     )
 
-    big = work / "ho-so.csv"
-    _, seconds = timed("generate", lambda: write_file(big, args.store_rows, 2026, "csv"))
-    print(f"generate store file   {seconds:7.2f} s  ({big.stat().st_size / 2**20:,.0f} MiB)")
+    big = args.data_file or work / "ho-so.csv"
+    if big.exists():
+        print(f"store file reused             ({big.stat().st_size / 2**20:,.0f} MiB, {big})")
+    else:
+        _, seconds = timed("generate", lambda: write_file(big, args.store_rows, 2026, "csv"))
+        print(f"generate store file   {seconds:7.2f} s  ({big.stat().st_size / 2**20:,.0f} MiB)")
 
     first, seconds = timed("load", lambda: services.dossiers_import(actor=None, path=big))
     assert first.status == "succeeded", first.errors[:3]
@@ -119,11 +161,44 @@ def main() -> None:
         f"partitions, {KpiFigure.objects.count():,} month figures)"
     )
 
-    whole, seconds = timed("whole again", lambda: services.dossiers_import(actor=None, path=big))
+    same_file, cpu = [], cpu_seconds()
+    for _ in range(args.repeat):
+        whole, seconds = timed("same file", lambda: services.dossiers_import(actor=None, path=big))
+        assert whole.same_as_id == first.pk and whole.unchanged == first.inserted, whole.message
+        same_file.append(seconds)
     print(
-        f"whole store re-import {seconds:7.2f} s  (unchanged {whole.unchanged:,}, updated {whole.updated:,}, "
-        f"inserted {whole.inserted:,})"
+        f"re-import, same file        {spread(same_file)}  (x{args.repeat}, cpu "
+        f"{(cpu_seconds() - cpu) / args.repeat:.2f} s each; unchanged {whole.unchanged:,}, "
+        "recognised by SHA-256, nothing read)"
     )
+    other = work / "xuat-lai.csv"
+    _, seconds = timed("re-export", lambda: build_reexport(big, other))
+    print(f"write the re-export   {seconds:7.2f} s  (same dossiers, other column and row order)")
+    other_file, cpu = [], cpu_seconds()
+    for _ in range(args.repeat):
+        again, seconds = timed("other file", lambda: services.dossiers_import(actor=None, path=other))
+        assert again.same_as_id is None and (again.inserted, again.updated) == (0, 0), again.message
+        assert again.snapshot == "" and again.unchanged == first.inserted
+        other_file.append(seconds)
+        again.delete()  # else the next run would know these very bytes by their SHA-256
+    print(
+        f"re-import, other file       {spread(other_file)}  (x{args.repeat}, cpu "
+        f"{(cpu_seconds() - cpu) / args.repeat:.2f} s each; unchanged {again.unchanged:,}, "
+        "every month equal by digest, nothing written)"
+    )
+    if not args.skip_forced:
+        cpu = cpu_seconds()
+        forced, seconds = timed("forced", lambda: services.dossiers_import(actor=None, path=big, force=True))
+        assert (forced.inserted, forced.updated, forced.snapshot) == (0, 0, "")
+        print(
+            f"re-import, forced     {seconds:7.2f} s  (cpu {cpu_seconds() - cpu:.2f} s; baseline: every row "
+            f"staged and compared; unchanged {forced.unchanged:,})"
+        )
+        print(
+            f"ratio same file / forced {statistics.median(same_file) / seconds:7.3f} x, "
+            f"other file / forced {statistics.median(other_file) / seconds:7.3f} x"
+        )
+    other.unlink(missing_ok=True)
     sync = work / "dong-bo.csv"
     updates, inserts = build_sync(store.snapshot_path(first.snapshot), sync, args.sync_rows)
 
@@ -144,7 +219,9 @@ def main() -> None:
     )
     again, seconds = timed("sync again", lambda: services.dossiers_import(actor=None, path=sync))
     assert (again.inserted, again.updated) == (0, 0)
-    print(f"same sync again       {seconds:7.2f} s  (unchanged {again.unchanged:,}, nothing written)")
+    print(
+        f"same sync again       {seconds:7.2f} s  (unchanged {again.unchanged:,}, same bytes: nothing read)"
+    )
 
     # Baseline: the same sync into an empty store.
     settings.DOSSIER_STORE_DIR = work / "empty-store"
@@ -156,6 +233,7 @@ def main() -> None:
     print(f"ratio large / empty   {sync_large / sync_empty:7.2f} x")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:,.0f} MB")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _touched(before, after) -> list[str]:

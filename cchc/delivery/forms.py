@@ -15,6 +15,11 @@ class DossierUploadForm(forms.Form):
         required=False,
         empty_label="Tên cột chuẩn của cchc",
     )
+    force = forms.BooleanField(
+        label="Nhập lại toàn bộ dù tệp không đổi",
+        required=False,
+        help_text="Đọc và so sánh lại từng hồ sơ, kể cả khi tệp giống hệt một tệp đã nhập.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -131,6 +131,15 @@ class DossierImport(models.Model):
     # File name of the snapshot this import produced, in DOSSIER_STORE_DIR; blank when it changed
     # nothing (the store stays on the previous snapshot) or failed.
     snapshot = models.CharField("bản dữ liệu", max_length=120, blank=True)
+    # A file byte for byte identical to one already imported over the same data: recorded, not read.
+    same_as = models.ForeignKey(
+        "self",
+        verbose_name="trùng với lần nhập",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     seconds = models.FloatField("thời gian (giây)", default=0)
     # The span of the data after this import: first reception, last event (the export day).
     data_from = models.DateField("số liệu từ ngày", null=True, blank=True)

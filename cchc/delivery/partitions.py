@@ -7,6 +7,10 @@ Layout under ``DOSSIER_STORE_DIR`` (hive-style, so DuckDB reads it natively)::
     manifest-000012.json                     {"partitions": {"2026-01": {"file": ..., "rows": ...}}}
     manifest.json                            copy of the current manifest, for tools outside the app
 
+Each partition in the manifest also carries a digest of its rows (``digest``, see ``DIGEST_SQL``):
+a file whose rows of a month have the digest of that month in the store holds exactly the store's
+rows of that month, so the import skips comparing them row by row.
+
 An import writes new files only for the partitions it touches (the partition's current rows whose
 code is not re-imported + the new and changed rows), then the manifest of the new state, written to
 a temporary name and moved into place with ``os.replace``. The database row of the import names that
@@ -31,16 +35,45 @@ from cchc.delivery.kpi.schema import COLUMN_NAMES, COLUMNS
 NONE_KEY = "none"
 # The month of receipt, "YYYY-MM", or "none": the partition key of a row.
 KEY_SQL = f"coalesce(strftime(received_at, '%Y-%m'), '{NONE_KEY}')"
+# A digest of a set of canonical rows: how many, and the XOR and the sum of a 64-bit hash of each
+# row. Order-free (rows are compared as a set: a file sorted differently has the same digest) and
+# computed in one vectorised pass. Equal digests are taken as equal rows; a digest that differs only
+# costs the row-by-row comparison. DuckDB's hash may change between versions, so a manifest records
+# which one made its digests (``digest_kind``) and digests of another kind are recomputed.
+ROW_HASH_SQL = "hash(" + ", ".join(f'CAST("{c.name}" AS {c.sql_type})' for c in COLUMNS) + ")"
+# An aggregate over rows with a ``__row_hash`` column (``ROW_HASH_SQL``).
+DIGEST_SQL = (
+    "CAST(count(*) AS VARCHAR) || ':' || CAST(bit_xor(__row_hash) AS VARCHAR) || ':' || "
+    "CAST(sum(__row_hash) AS VARCHAR)"
+)
+
+
+def digests_sql(relation: str) -> str:
+    """(partition key, digest) of every partition the rows of ``relation`` fall in."""
+    return (
+        f"SELECT rmonth, {DIGEST_SQL} FROM (SELECT {KEY_SQL} AS rmonth, {ROW_HASH_SQL} AS __row_hash "
+        f"FROM {relation}) GROUP BY rmonth"
+    )
+
+
+def digest_kind() -> str:
+    import duckdb
+
+    return f"duckdb-{duckdb.__version__}-hash-xor-sum-1"
+
+
 # Per-partition facts kept in the manifest so that an import need not scan untouched partitions:
-# the data range and the last day each completion basis books something (the engine's last period).
-STATS_SQL = """
+# the data range, the last day each completion basis books something (the engine's last period)
+# and the digest of its rows.
+STATS_SQL = f"""
     count(*) AS rows,
     min(CAST(received_at AS DATE)) AS first_received,
     max(CAST(greatest(submitted_at, received_at, finished_at, returned_at) AS DATE)) AS last_day,
     max(CAST(received_at AS DATE)) FILTER (WHERE status NOT IN (1, 3)) AS last_received,
     max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (9, 10) AND received_at IS NOT NULL) AS last_finished,
     max(CAST(returned_at AS DATE)) FILTER (WHERE status = 10 AND received_at IS NOT NULL) AS last_returned,
-    max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (7, 8) AND received_at IS NOT NULL) AS last_stopped
+    max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (7, 8) AND received_at IS NOT NULL) AS last_stopped,
+    {DIGEST_SQL} AS digest
 """
 STAT_NAMES = (
     "rows",
@@ -50,6 +83,7 @@ STAT_NAMES = (
     "last_finished",
     "last_returned",
     "last_stopped",
+    "digest",
 )
 
 
@@ -121,7 +155,46 @@ class PartitionedMerge:
     units: set[str] = field(default_factory=set)  # unit codes of every changed row, old and new
     first_day: date | None = None  # the earliest reception day of a changed row, old or new
     written: list[Path] = field(default_factory=list)
+    same_by_digest: list[str] = field(default_factory=list)  # partition keys not compared row by row
     seconds: float = 0.0
+
+
+def _with_known_digests(manifest: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The manifest's partitions, without digests made by another hash than this DuckDB's."""
+    partitions = {k: dict(p) for k, p in (manifest or {}).get("partitions", {}).items()}
+    if (manifest or {}).get("digest_kind") != digest_kind():
+        for p in partitions.values():
+            p.pop("digest", None)
+    return partitions
+
+
+def fill_digests(con, directory: Path, partitions: dict[str, dict[str, Any]], keys) -> None:
+    """Compute, in place, the missing digests of the partitions ``keys`` (a store written before
+    digests, or by another DuckDB): one scan of those partitions."""
+    missing = {
+        k: directory / partitions[k]["file"]
+        for k in keys
+        if k in partitions and not partitions[k].get("digest")
+    }
+    if not missing:
+        return
+    listed = ", ".join(_q(str(f)) for f in missing.values())
+    for key, digest in con.execute(digests_sql(f"read_parquet([{listed}])")).fetchall():
+        if key in missing:
+            partitions[key]["digest"] = digest
+
+
+def file_unchanged(
+    con, directory: Path, manifest: dict[str, Any] | None, file_digests: dict[str, str]
+) -> bool:
+    """Whether every month of a file (its digests) holds exactly the store's rows of that month."""
+    if not manifest or not file_digests:
+        return False
+    partitions = _with_known_digests(manifest)
+    if any(k not in partitions for k in file_digests):
+        return False
+    fill_digests(con, directory, partitions, file_digests)
+    return all(partitions[k].get("digest") == d for k, d in file_digests.items())
 
 
 def _date(value: Any) -> Any:
@@ -133,7 +206,8 @@ def _stats(con, files: dict[str, Path]) -> dict[str, dict[str, Any]]:
         return {}
     listed = ", ".join(_q(str(f)) for f in files.values())
     rows = con.execute(
-        f"SELECT rmonth, {STATS_SQL} FROM read_parquet([{listed}], hive_partitioning = true) GROUP BY rmonth"
+        f"SELECT rmonth, {STATS_SQL} FROM (SELECT *, {ROW_HASH_SQL} AS __row_hash "
+        f"FROM read_parquet([{listed}], hive_partitioning = true)) GROUP BY rmonth"
     ).fetchall()
     return {r[0]: {n: _date(v) for n, v in zip(STAT_NAMES, r[1:], strict=True)} for r in rows}
 
@@ -146,22 +220,35 @@ def merge(
     con,
     *,
     legacy: Path | None = None,
+    by_digest: bool = True,
 ) -> PartitionedMerge:
     """Upsert the staged rows (canonical Parquet) into the partitioned store by ``dossier_code``,
     writing new files for the touched partitions only. ``legacy``: a single-file snapshot of the
-    previous store format, split into partitions once (every partition is then touched)."""
+    previous store format, split into partitions once (every partition is then touched).
+    ``by_digest``: months of the staged file with the digest of the store's month are taken as
+    unchanged without comparing their rows (False: every row is compared)."""
     started = time.perf_counter()
     parts = directory / "parts"
     parts.mkdir(parents=True, exist_ok=True)
-    partitions = dict((current or {}).get("partitions", {}))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE s AS SELECT *, {KEY_SQL} AS rmonth FROM {_canonical(f'read_parquet({_q(str(staged))})')}"
-    )
+    partitions = _with_known_digests(current)
+    staged_rel = _canonical(f"read_parquet({_q(str(staged))})")
+    # Months of the file whose rows have the digest of the store's month are the store's rows:
+    # nothing to compare there, and no old version of another month's code can live there.
+    same: list[str] = []
+    if by_digest and legacy is None and partitions:
+        staged_digests = dict(con.execute(digests_sql(staged_rel)).fetchall())
+        fill_digests(con, directory, partitions, staged_digests)
+        same = sorted(
+            k for k, d in staged_digests.items() if k in partitions and partitions[k].get("digest") == d
+        )
+    skip = f" WHERE {KEY_SQL} NOT IN ({', '.join(_q(k) for k in same)})" if same else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE s AS SELECT *, {KEY_SQL} AS rmonth FROM {staged_rel}{skip}")
     if legacy is not None:
         source = _canonical(f"read_parquet({_q(str(legacy))})")
         partitions = {}
     else:
-        source = _canonical(relation_sql(directory, {"partitions": partitions}))
+        others = {k: p for k, p in partitions.items() if k not in same}
+        source = _canonical(relation_sql(directory, {"partitions": others}))
     # Old versions of the staged codes, wherever they live (a changed reception date moves a row).
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE o AS SELECT *, {KEY_SQL} AS rmonth FROM {source} "
@@ -176,7 +263,7 @@ def merge(
     inserted, updated = con.execute(
         "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM changed"
     ).fetchone()
-    staged_rows = con.execute("SELECT count(*) FROM s").fetchone()[0]
+    staged_rows = con.execute(f"SELECT count(*) FROM read_parquet({_q(str(staged))})").fetchone()[0]
     if legacy is not None:
         before = con.execute(f"SELECT count(*) FROM read_parquet({_q(str(legacy))})").fetchone()[0]
     else:
@@ -184,7 +271,9 @@ def merge(
     unchanged = int(staged_rows) - int(inserted) - int(updated)
     total = int(before) + int(inserted)
     if inserted + updated == 0 and legacy is None:
-        return PartitionedMerge(0, 0, unchanged, total, None, seconds=time.perf_counter() - started)
+        return PartitionedMerge(
+            0, 0, unchanged, total, None, same_by_digest=same, seconds=time.perf_counter() - started
+        )
     touched = {
         r[0]
         for r in con.execute(
@@ -263,7 +352,12 @@ def merge(
         partitions.pop(key, None)
     for key, path in written.items():
         partitions[key] = {"file": str(path.relative_to(directory)), **stats.get(key, {})}
-    manifest = {"format": 1, "version": version, "partitions": dict(sorted(partitions.items()))}
+    manifest = {
+        "format": 1,
+        "version": version,
+        "digest_kind": digest_kind(),
+        "partitions": dict(sorted(partitions.items())),
+    }
     return PartitionedMerge(
         int(inserted),
         int(updated),
@@ -274,6 +368,7 @@ def merge(
         units,
         first_day,
         list(written.values()),
+        same,
         time.perf_counter() - started,
     )
 

@@ -32,7 +32,7 @@ from cchc.delivery import partitions, store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
 from cchc.delivery.kpi.engine import _date_index
-from cchc.delivery.kpi.ingest import IngestFileError, stage_file
+from cchc.delivery.kpi.ingest import IngestFileError, aggregate_file, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import (
@@ -89,7 +89,13 @@ def _require_uploader(actor) -> None:
 
 
 def dossier_upload_enqueue(
-    *, actor, upload, mapping: SourceMapping | None = None, idempotency_key: str | None = None, params=None
+    *,
+    actor,
+    upload,
+    mapping: SourceMapping | None = None,
+    idempotency_key: str | None = None,
+    params=None,
+    force: bool = False,
 ):
     """Keep an uploaded export under JOBS_UPLOAD_DIR and queue its import (pages and API alike).
 
@@ -111,6 +117,8 @@ def dossier_upload_enqueue(
         idempotency_key = (
             f"ho-so:{digest.hexdigest()}:{mapping.pk if mapping else 0}:{current.pk if current else 0}"
         )
+        if force:
+            idempotency_key += ":force"
     try:
         job = enqueue(
             "dossier_import",
@@ -121,6 +129,7 @@ def dossier_upload_enqueue(
                 "path": str(path),
                 "file_name": os.path.basename(upload.name or "hoso.csv"),
                 "mapping_id": mapping.pk if mapping else None,
+                "force": force,
             },
             idempotency_key=idempotency_key,
         )
@@ -254,11 +263,18 @@ def dossiers_import(
     file_name: str | None = None,
     mapping: SourceMapping | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> DossierImport:
     """Import one CSV/XLSX export: all or nothing, upsert by dossier code.
 
     The batch row is written first (so a refused file stays on record with its errors); the new
-    snapshot, the recomputed figures and the batch's success are committed together."""
+    snapshot, the recomputed figures and the batch's success are committed together.
+
+    An unchanged re-import costs what it takes to see that nothing changed: a file identical byte
+    for byte to one already imported over the same data is recorded as such without being read
+    (``same_as``); a file whose rows of every month have that month's digest in the store is read
+    once, without being written anywhere; otherwise only the months whose digest differs are
+    compared row by row. ``force``: read, compare and merge every row as if nothing were known."""
     _require_uploader(actor)
     path = Path(path)
     _check_bomb(path, file_name or path.name)
@@ -279,7 +295,10 @@ def dossiers_import(
         )
     try:
         with store.import_lock(), _heartbeat(batch.pk):
-            return _import_locked(batch, actor, path, mapping, report, started)
+            same = None if force else _same_file_imported(batch)
+            if same is not None:
+                return _record_same_file(batch, same, actor, started)
+            return _import_locked(batch, actor, path, mapping, report, started, force=force)
     except ValidationError as exc:
         _fail(batch, actor, started, message=" ".join(exc.messages))
         raise
@@ -289,7 +308,111 @@ def dossiers_import(
         raise
 
 
-def _import_locked(batch, actor, path: Path, mapping, report: Progress, started: float) -> DossierImport:
+def _same_file_imported(batch: DossierImport) -> DossierImport | None:
+    """The earlier successful import of the very same bytes with the same mapping (unchanged since),
+    provided nothing changed the store after it: its content is then the store's already."""
+    earlier = (
+        DossierImport.objects.filter(
+            status=DossierImport.Status.SUCCEEDED,
+            sha256=batch.sha256,
+            mapping_id=batch.mapping_id,
+            pk__lt=batch.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if earlier is None:
+        return None
+    changed_since = DossierImport.objects.filter(
+        status=DossierImport.Status.SUCCEEDED, pk__gt=earlier.pk, pk__lt=batch.pk
+    ).exclude(snapshot="")
+    if changed_since.exists() or current_import() is None:
+        return None
+    if batch.mapping is not None and batch.mapping.updated_at > earlier.started_at:
+        return None  # the same bytes read another way
+    return earlier
+
+
+def _record_same_file(batch, same: DossierImport, actor, started: float) -> DossierImport:
+    current = current_import()
+    original = same.same_as or same
+    with transaction.atomic():
+        batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
+        batch.same_as = original
+        batch.unchanged = original.rows_read
+        batch.total_after = current.total_after
+        batch.data_from, batch.data_until = current.data_from, current.data_until
+        batch.status = DossierImport.Status.SUCCEEDED
+        batch.finished_at = timezone.now()
+        batch.seconds = round(time.perf_counter() - started, 3)
+        batch.message = (
+            f"Tệp giống hệt tệp «{original.file_name}» đã nhập thành công lúc "
+            f"{timezone.localtime(original.started_at):%H:%M %d/%m/%Y}, và dữ liệu chưa thay đổi từ đó: "
+            "không đọc lại tệp, dữ liệu hồ sơ và số liệu chỉ số giữ nguyên. Nếu cần đọc và so sánh lại "
+            "từng hồ sơ, hãy nhập lại với tùy chọn «Nhập lại toàn bộ dù tệp không đổi»."
+        )
+        batch.save()
+        audit.record(
+            actor=actor,
+            action="import",
+            instance=batch,
+            changes={"same_as": original.pk, "unchanged": batch.unchanged},
+            note="tệp đã nhập, không thay đổi",
+        )
+    return batch
+
+
+def _record_unchanged(batch, actor, started: float, rows: int, months: int) -> DossierImport:
+    current = current_import()
+    with transaction.atomic():
+        batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
+        batch.rows_read = batch.unchanged = rows
+        batch.total_after = current.total_after
+        batch.data_from, batch.data_until = current.data_from, current.data_until
+        batch.status = DossierImport.Status.SUCCEEDED
+        batch.finished_at = timezone.now()
+        batch.seconds = round(time.perf_counter() - started, 3)
+        batch.message = (
+            f"Đã đọc và kiểm tra {_n(rows)} dòng: hồ sơ của từng tháng trong tệp ({_n(months)} tháng) trùng "
+            "khớp với dữ liệu hiện hành, không có hồ sơ mới hay thay đổi; dữ liệu hồ sơ và số liệu chỉ số "
+            "giữ nguyên."
+        )
+        batch.save()
+        audit.record(
+            actor=actor,
+            action="import",
+            instance=batch,
+            changes={"rows": rows, "inserted": 0, "updated": 0, "unchanged": rows, "months_same": months},
+        )
+    return batch
+
+
+def _unchanged_by_digest(path: Path, spec, previous, con, report: Progress) -> tuple[int, int] | None:
+    """(rows, months) when every month of the file holds exactly the store's rows of that month,
+    found in one reading pass that writes nothing; None otherwise (or when it cannot tell)."""
+    if previous is None or not partitions.is_manifest(previous.snapshot):
+        return None
+    manifest = partitions.read_manifest(store.snapshot_path(previous.snapshot))
+    rows = aggregate_file(
+        path,
+        spec,
+        partitions.digests_sql("{rows}"),
+        scratch_dir=store.store_dir(),
+        known_units=set(Unit.objects.values_list("code", flat=True)),
+        progress=lambda f: report("read", 0.3 * f),
+        con=con,
+    )
+    if not rows:
+        return None
+    digests = dict(rows)
+    if not partitions.file_unchanged(con, store.store_dir(), manifest, digests):
+        return None
+    return sum(int(d.split(":", 1)[0]) for d in digests.values()), len(digests)
+
+
+def _import_locked(
+    batch, actor, path: Path, mapping, report: Progress, started: float, *, force: bool = False
+) -> DossierImport:
     spec = MappingSpec.from_json(mapping.spec) if mapping else None
     directory = store.store_dir()
     staged = directory / f"staged-{batch.pk}.parquet"
@@ -297,13 +420,23 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
     con = store.connect()
     merged = None
     try:
+        previous = current_import()
+        read_from = 0.0
+        if not force:
+            try:
+                same = _unchanged_by_digest(path, spec, previous, con, report)
+            except IngestFileError as exc:
+                return _fail(batch, actor, started, message=exc.message)
+            if same is not None:
+                return _record_unchanged(batch, actor, started, *same)
+            read_from = 0.3
         try:
             result = stage_file(
                 path,
                 spec,
                 staged,
                 known_units=set(Unit.objects.values_list("code", flat=True)),
-                progress=lambda f: report("read", f),
+                progress=lambda f: report("read", read_from + (1 - read_from) * f),
                 con=con,
             )
         except IngestFileError as exc:
@@ -319,7 +452,6 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                 message=f"Tệp có {_n(result.error_count)} lỗi; không có hồ sơ nào được nhập.",
             )
         report("merge", 0.0)
-        previous = current_import()
         before: dict | None = None
         legacy = None
         if previous is not None:
@@ -327,7 +459,9 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                 before = partitions.read_manifest(store.snapshot_path(previous.snapshot))
             else:  # the single-file store of earlier versions: split into partitions once
                 legacy = store.snapshot_path(previous.snapshot)
-        merged = partitions.merge(directory, before, staged, batch.pk, con, legacy=legacy)
+        merged = partitions.merge(
+            directory, before, staged, batch.pk, con, legacy=legacy, by_digest=not force
+        )
         staged.unlink(missing_ok=True)
         if merged.manifest is not None:
             _write_manifest(directory, new_name, merged.manifest)
@@ -370,6 +504,8 @@ def _import_locked(batch, actor, path: Path, mapping, report: Progress, started:
                     "unchanged": merged.unchanged,
                     "snapshot": batch.snapshot,
                     "partitions": merged.touched,
+                    "months_same": merged.same_by_digest,
+                    "forced": force,
                 },
             )
             if batch.data_from and batch.data_until:

@@ -333,7 +333,9 @@ def imports(request):
         mapping = form.cleaned_data["mapping"]
         # The import runs on the queue (cchc.jobs): the page keeps the file and shows the job's progress.
         try:
-            job = services.dossier_upload_enqueue(actor=request.user, upload=upload, mapping=mapping)
+            job = services.dossier_upload_enqueue(
+                actor=request.user, upload=upload, mapping=mapping, force=form.cleaned_data["force"]
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("delivery:imports")
@@ -358,7 +360,7 @@ def import_detail(request, pk: int):
     if not services.can_manage_data(request.user):
         raise Http404("Không tìm thấy trang.")
     services.imports_fail_stale()
-    batch = DossierImport.objects.select_related("mapping", "created_by").filter(pk=pk).first()
+    batch = DossierImport.objects.select_related("mapping", "created_by", "same_as").filter(pk=pk).first()
     if batch is None:
         raise Http404("Không tìm thấy lần nhập.")
     more_errors = batch.error_count - len(batch.errors or []) if batch.errors else 0

@@ -82,7 +82,12 @@ def dossier_import(ctx: JobContext) -> dict:
 
         ctx.user = token_actor(params["api_token_id"])
     batch = services.dossiers_import(
-        actor=ctx.user, path=path, file_name=params.get("file_name"), mapping=mapping, progress=progress
+        actor=ctx.user,
+        path=path,
+        file_name=params.get("file_name"),
+        mapping=mapping,
+        progress=progress,
+        force=bool(params.get("force")),
     )
     result = {"import_id": batch.pk, "rows": batch.rows_read, "inserted": batch.inserted}
     if batch.status != DossierImport.Status.SUCCEEDED:

@@ -75,6 +75,7 @@ __all__ = [
     "StageResult",
     "fold_key",
     "merge_snapshot",
+    "aggregate_file",
     "stage_file",
 ]
 
@@ -1206,28 +1207,96 @@ def stage_file(
     file is unusable."""
     started = time.perf_counter()
     path = Path(path)
-    mapping = mapping or SourceMapping()
     out_path = Path(out_path) if out_path is not None else path.with_name(path.stem + ".staged.parquet")
+    reporter = _Progress(progress)
+    # an earlier staging at out_path must not pass for this file
+    with contextlib.suppress(FileNotFoundError):
+        out_path.unlink()
+    with _prepared(path, mapping, out_path.parent, out_path.name, known_units, con, reporter) as (
+        db,
+        plan,
+        source,
+        scratch,
+        base,
+    ):
+        result = _stage(
+            db, plan, source, out_path, scratch, reporter, base, max_errors, uuid.uuid4().hex[:12]
+        )
+    reporter.report(1.0, force=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def aggregate_file(
+    path: str | os.PathLike,
+    mapping: SourceMapping | None,
+    query: str,
+    *,
+    scratch_dir: str | os.PathLike,
+    known_units: Collection[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> list[tuple] | None:
+    """Run ``query`` (SQL reading the relation ``{rows}``) over the converted and checked canonical
+    rows of a CSV export, without writing them anywhere: one parallel pass, the cost of reading the
+    file. Returns None when that pass cannot answer: a row with a problem (the guard fired; only
+    ``stage_file`` numbers and words the problems), or an .xlsx workbook (converted row by row to a
+    CSV first, which is the cost this pass is there to avoid). Rows are not checked for duplicated
+    codes here: a caller that needs unique codes checks them in ``query``."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return None
+    reporter = _Progress(progress)
+    with _prepared(path, mapping, Path(scratch_dir), path.name, known_units, con, reporter) as (
+        db,
+        plan,
+        source,
+        _scratch,
+        _base,
+    ):
+        try:
+            rows = _run(
+                db,
+                query.replace("{rows}", f"({plan.guarded_select(source.read_sql())})"),
+                progress=reporter.span(0.0, 1.0) if reporter.callback else None,
+            )
+        except duckdb.Error as exc:
+            if _GUARD_MESSAGE not in str(exc):
+                _raise_file_error(exc)
+            return None
+    reporter.report(1.0, force=True)
+    return rows
+
+
+@contextlib.contextmanager
+def _prepared(
+    path: Path,
+    mapping: SourceMapping | None,
+    directory: Path,
+    stem: str,
+    known_units: Collection[str] | None,
+    con: duckdb.DuckDBPyConnection | None,
+    reporter: _Progress,
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, _Plan, _Source, _Scratch, float]]:
+    """The file opened for SQL: its source relation, the conversion plan for its headers, the known
+    units and the mapping's unit codes as temporary tables; everything removed afterwards."""
+    mapping = mapping or SourceMapping()
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise IngestFileError("Chỉ nhận tệp .csv hoặc .xlsx.")
     if not path.is_file():
         raise IngestFileError(f"Không tìm thấy tệp «{path.name}».")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    reporter = _Progress(progress)
-    scratch = _Scratch(out_path.parent, out_path.name)
+    directory.mkdir(parents=True, exist_ok=True)
+    scratch = _Scratch(directory, stem)
     tag = uuid.uuid4().hex[:12]
     try:
-        # an earlier staging at out_path must not pass for this file
-        with contextlib.suppress(FileNotFoundError):
-            out_path.unlink()
         if suffix == ".xlsx":
             source = _xlsx_source(path, mapping, scratch, reporter.span(0.0, 0.5))
             base = 0.5
         else:
             source = _csv_source(path, mapping)
             base = 0.0
-        with _connection(con, out_path.parent) as db:
+        with _connection(con, directory) as db:
             headers = _describe(db, source)
             known_table = None
             if known_units is not None:
@@ -1252,16 +1321,13 @@ def stage_file(
                     plan.sniff_formats(db, source.read_sql())
                 except duckdb.Error as exc:
                     _raise_file_error(exc)
-                result = _stage(db, plan, source, out_path, scratch, reporter, base, max_errors, tag)
+                yield db, plan, source, scratch, base
             finally:
                 for table in (known_table, unit_table):
                     if table:
                         db.execute(f"DROP TABLE IF EXISTS {table}")
     finally:
         scratch.cleanup()
-    reporter.report(1.0, force=True)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _check_defaults(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:

@@ -1,4 +1,4 @@
-"""python manage.py import_dossiers FILE [--mapping NAME] [--user USERNAME]"""
+"""python manage.py import_dossiers FILE [--mapping NAME] [--user USERNAME] [--force]"""
 
 import sys
 import time
@@ -55,8 +55,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--mapping", help="mã cấu hình ánh xạ cột đã lưu (mặc định: tên cột chuẩn)")
         parser.add_argument("--user", help="tài khoản thực hiện (mặc định: hệ thống)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="đọc và so sánh lại từng hồ sơ, kể cả khi tệp giống hệt một tệp đã nhập",
+        )
 
-    def handle(self, *args, file, mapping, user, **options):
+    def handle(self, *args, file, mapping, user, force=False, **options):
         chosen = None
         if mapping:
             chosen = SourceMapping.objects.filter(name=mapping).first()
@@ -70,7 +75,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Không có tài khoản «{user}».")
         bar = ProgressBar(sys.stderr)
         try:
-            batch = services.dossiers_import(actor=actor, path=file, mapping=chosen, progress=bar)
+            batch = services.dossiers_import(
+                actor=actor, path=file, mapping=chosen, progress=bar, force=force
+            )
         except FileNotFoundError as exc:
             raise CommandError(f"Không tìm thấy tệp {file}.") from exc
         except (ValidationError, PermissionDenied) as exc:
