@@ -49,6 +49,7 @@ from cchc.docimport.extractors.header import (  # noqa: F401  (re-exported: the 
     _known_units,
     _parse_header,
 )
+from cchc.docimport.extractors.table_tasks import tasks_from_table
 from cchc.docimport.extractors.tables import (  # noqa: F401  (re-exported: the stages' names)
     _CONT_FRAG,
     _HEADER_KEYS,
@@ -81,7 +82,6 @@ from cchc.docimport.extractors.tables import (  # noqa: F401  (re-exported: the 
     _split_units,
     _splits_here,
     _table_header_end,
-    _table_rows_from_pipes,
     _tidy_unit,
     _token_close,
 )
@@ -126,6 +126,7 @@ from cchc.docimport.structure.sections import (  # noqa: F401  (re-exported: the
     _Section,
     _section_kind,
 )
+from cchc.docimport.structure.tables import task_tables
 from cchc.docimport.vocab import (  # noqa: F401  (re-exported: the stages' names)
     _COLLECTIVE,
     _PRODUCT_START,
@@ -216,7 +217,7 @@ def parse_plan_text(text: str) -> DraftPlan:
                 fallback_blocks.append((area, start, end))
 
     # tasks: the appendix table, else the task bullets of section II
-    tasks, plan.task_source = _parse_task_table(lines, appendix_at, restored, plan.warnings)
+    tasks, plan.task_source, _skipped = _parse_task_table(lines, appendix_at, restored, plan.warnings)
     implementation = next((s for s in sections if s.kind == "implementation"), None)
     duties = _responsibilities(lines, implementation)
     if not tasks and fallback_blocks:
@@ -298,109 +299,19 @@ def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None
                 )
 
 
-def _table_body(lines: list[_Line], body_start: int) -> list[_Line]:
-    """Non-empty lines of a flattened table, without the header repeated on each page."""
-    body: list[_Line] = []
-    for line in lines[body_start:]:
-        if not line.text:
-            continue
-        words = sum(
-            1
-            for p in ("noi dung", "chu tri", "phoi hop", "thoi gian", "ket qua", "san pham")
-            if p in line.key
-        )
-        if words >= 3 or (words >= 2 and len(line.text) < 45):
-            continue  # header repeated on a new page
-        body.append(line)
-    return body
-
-
 def _parse_task_table(
     lines: list[_Line], appendix_at: int, restored: bool, warnings: list[str]
-) -> tuple[list[DraftTask], str]:
-    search_from = appendix_at if appendix_at >= 0 else 0
-    piped = _table_rows_from_pipes(lines, search_from)
-    if piped and piped[0]:
-        rows, notes = piped
-        warnings.extend(notes)
-        tasks = _rows_to_tasks(rows, restored, None, warnings)
-        _renumber(tasks, warnings)
-        return tasks, "table"
-    if appendix_at < 0:
-        return [], ""
-    header = _table_header_end(lines, appendix_at)
-    if header is None:
-        return [], ""
-    body_start, header_key = header
-    order = _column_order(header_key)
-    body = _table_body(lines, body_start)
-    interleaved = sum(
-        1
-        for line in body
-        if len(line.text) >= 45 and _TAIL_TIME.search(line.text) and not line.text.startswith("-")
-    )
-    if interleaved >= 3:
-        rows, notes = _rows_interleaved(body)
-        warnings.extend(notes)
-        warnings.append(
-            "Bảng nhiệm vụ được nhận dạng từ văn bản OCR (các ô của một dòng bị trộn): cần soát lại."
-        )
-        tasks = _rows_to_tasks(rows, restored, None, warnings)
-        _renumber(tasks, warnings)
-        return tasks, "interleaved"
-    # vertical: group headings split the body
-    rows: list[_Row] = []
-    chunk: list[_Line] = []
-    area = None
-
-    def flush():
-        for row in _rows_vertical(chunk, order):
-            row.area = area
-            rows.append(row)
-
-    i = 0
-    while i < len(body):
-        line = body[i]
-        group = _group_heading(line)
-        heading_lines = 1
-        if group is None and roman_value(line.text) is not None and len(line.text) <= 4:
-            # "VI" on its own line, the heading in capitals on the next one or two
-            caps = [ln for ln in body[i + 1 : i + 3] if _is_upperish(ln.text)]
-            for n in (1, 2):
-                joined = " ".join(ln.key for ln in caps[:n])
-                if len(caps) >= n and area_of(joined) is not None:
-                    group, heading_lines = area_of(joined), 1 + n
-        if group is None and _is_upperish(line.text) and len(line.text) > 8:
-            nxt = body[i + 1] if i + 1 < len(body) else None
-            both = line.key + " " + (nxt.key if nxt is not None else "")
-            if (
-                nxt is not None
-                and _is_upperish(nxt.text)
-                and area_of(both) is not None
-                and (area_of(line.key) is None and "cai cach" in both or "chinh phu" in line.key)
-            ):
-                group, heading_lines = area_of(both), 2
-        if group is not None:
-            flush()
-            chunk = []
-            area = group
-            i += heading_lines
-            # a wrapped heading: its next line in capitals too ("ĐIỆN TỬ, CHÍNH PHỦ SỐ")
-            while (
-                i < len(body)
-                and _is_upperish(body[i].text)
-                and len(body[i].text) < 40
-                and not re.match(r"^\d", body[i].text)
-            ):
-                if _UNIT_START.match(body[i].key) or _PRODUCT_START.match(body[i].key):
-                    break
-                i += 1
-            continue
-        chunk.append(line)
-        i += 1
-    flush()
-    tasks = _rows_to_tasks(rows, restored, None, warnings)
-    return tasks, "vertical"
+) -> tuple[list[DraftTask], str, list[dict]]:
+    """Tasks of the document's task table (a table node of the structure model), where the table came
+    from (table | vertical | interleaved), and the table rows skipped."""
+    for table in task_tables(lines, appendix_at):
+        tasks, skipped = tasks_from_table(table, restored, warnings)
+        if table.source == "interleaved":
+            warnings.append(
+                "Bảng nhiệm vụ được nhận dạng từ văn bản OCR (các ô của một dòng bị trộn): cần soát lại."
+            )
+        return tasks, ("table" if table.source == "pipes" else table.source), skipped
+    return [], "", []
 
 
 def _tasks_from_bullets(
