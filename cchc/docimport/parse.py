@@ -186,7 +186,12 @@ def _responsibilities(lines: list[_Line], section: _Section | None) -> dict[int,
 
 
 def parse_plan_text(text: str) -> DraftPlan:
-    """Parse a plan document's text into a draft plan (see the module docstring)."""
+    """Parse a plan document's text into a draft plan (see the module docstring).
+
+    The structure model is the main path: targets from the sections about targets and from target
+    tables, tasks from the task table's node, else from numbered paragraphs. The older rules (targets
+    in the areas' "a) Mục tiêu", task bullets of section II) are the fallback, taken only where they
+    find more than the structure model on the document."""
     raw, lines, restored = _prepare(text or "")
     plan = DraftPlan(lines=raw, restored=restored)
     if restored:
@@ -200,40 +205,49 @@ def parse_plan_text(text: str) -> DraftPlan:
     sections = _find_sections(lines, appendix_at)
     body_start = sections[0].start if sections else min(len(lines), 40)
     _parse_header(lines, body_start, plan)
+    model = outline(lines)
+    kinds = set().union(*(s.kinds for s in model)) if model else set()
+    plan.looks_like_plan = len(
+        kinds & {"purpose", "targets", "tasks", "solutions", "implementation"}
+    ) >= 2 or (bool(kinds) and re.match(r"^(ke hoach|chuong trinh)\b", fold(plan.title)) is not None)
 
-    # targets
-    goals = [s for s in sections if s.kind == "goals"]
-    purpose = [s for s in sections if s.kind == "purpose"]
-    fallback_blocks: list[tuple[int, int, int]] = []
-    for section in purpose[:1]:
-        items = [(t, a, b) for t, a, b, _m in _items(lines, section.start + 1, section.end)]
-        plan.targets.extend(_ranking_targets(items, restored))
-    for section in goals:
-        for area, what, start, end in _area_blocks(lines, section):
-            if what == "targets":
-                items = [(t, a, b) for t, a, b, _m in _items(lines, start, end)]
-                plan.targets.extend(_targets_from_items(items, area, restored))
-            else:
-                fallback_blocks.append((area, start, end))
+    # targets: the structure model, else the area rules where they read more
+    targets, empty_target_sections = targets_in_sections(lines, model, restored)
+    targets += targets_in_tables(lines, restored)
+    rule_targets, fallback_blocks = _rule_targets(lines, sections, restored)
+    if len(rule_targets) > len(targets):
+        targets, plan.target_source = rule_targets, "rules"
+    elif targets:
+        plan.target_source = "structure"
+    plan.targets = targets
 
-    # tasks: the appendix table, else the task bullets of section II
-    tasks, plan.task_source, _skipped = _parse_task_table(lines, appendix_at, restored, plan.warnings)
+    # tasks: the task table's node, else numbered paragraphs, else (where they read more) the
+    # "b) Nhiệm vụ" bullets of section II
+    tasks, plan.task_source, skipped = _parse_task_table(lines, appendix_at, restored, plan.warnings)
+    if not tasks:
+        tasks = inline_tasks(lines, model, restored)
+        plan.task_source = "inline" if tasks else ""
     implementation = next((s for s in sections if s.kind == "implementation"), None)
     duties = _responsibilities(lines, implementation)
-    if not tasks and fallback_blocks:
-        plan.task_source = "bullets"
-        tasks = _tasks_from_bullets(lines, fallback_blocks, restored, duties)
+    bullets = _tasks_from_bullets(lines, fallback_blocks, restored, duties) if fallback_blocks else []
+    if len(bullets) > len(tasks):
+        tasks, plan.task_source = bullets, "bullets"
         plan.warnings.append(
             "Không thấy bảng “Danh mục nhiệm vụ cụ thể”: nhiệm vụ lấy từ các mục “Nhiệm vụ” của phần II; "
             "đơn vị chủ trì lấy từ phần “Tổ chức thực hiện” (nếu có)."
         )
-    elif tasks and duties:
+    elif plan.task_source == "inline":
+        plan.warnings.append(
+            "Không thấy bảng nhiệm vụ: nhiệm vụ lấy từ các đoạn đánh số của phần “Nhiệm vụ” "
+            "(cơ quan chủ trì, thời gian theo chữ “Chủ trì:”, “Thời gian:”)."
+        )
+    elif tasks and duties and plan.task_source != "inline":
         for task in tasks:
             if not task.lead and not task.children and task.area in duties:
                 task.lead = [duties[task.area][0]]
                 task.confidence = round(max(0.1, task.confidence - 0.1), 2)
     plan.tasks = tasks
-    _structure_pass(lines, plan, restored)
+    _record_unread(model, plan, empty_target_sections)
     if not plan.tasks:
         plan.warnings.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
     if not plan.targets:
@@ -245,28 +259,28 @@ def parse_plan_text(text: str) -> DraftPlan:
     return plan
 
 
-def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None:
-    """Read what the rules above left out, through the document structure model: targets in any
-    section about targets, tasks written as numbered paragraphs; then record the parts that look like
-    a plan's but gave nothing ("phần không đọc được"), with their source lines."""
-    sections = outline(lines)
-    kinds = set().union(*(s.kinds for s in sections)) if sections else set()
-    title_key = fold(plan.title)
-    plan.looks_like_plan = len(
-        kinds & {"purpose", "targets", "tasks", "solutions", "implementation"}
-    ) >= 2 or (bool(kinds) and re.match(r"^(ke hoach|chuong trinh)\b", title_key) is not None)
-    empty_target_sections = []
-    if not plan.targets:
-        plan.targets, empty_target_sections = targets_in_sections(lines, sections, restored)
-        plan.targets += targets_in_tables(lines, restored)
-    if not plan.tasks:
-        plan.tasks = inline_tasks(lines, sections, restored)
-        if plan.tasks:
-            plan.task_source = "inline"
-            plan.warnings.append(
-                "Không thấy bảng nhiệm vụ: nhiệm vụ lấy từ các đoạn đánh số của phần “Nhiệm vụ” "
-                "(cơ quan chủ trì, thời gian theo chữ “Chủ trì:”, “Thời gian:”)."
-            )
+def _rule_targets(
+    lines: list[_Line], sections: list[_Section], restored: bool
+) -> tuple[list[DraftTarget], list[tuple[int, int, int]]]:
+    """The older rules: ranking goals in "Mục đích", targets in each area's "a) Mục tiêu" of the
+    period plans' section II; and the areas' task blocks, for the bullet fallback."""
+    targets: list[DraftTarget] = []
+    blocks: list[tuple[int, int, int]] = []
+    for section in [s for s in sections if s.kind == "purpose"][:1]:
+        items = [(t, a, b) for t, a, b, _m in _items(lines, section.start + 1, section.end)]
+        targets.extend(_ranking_targets(items, restored))
+    for section in (s for s in sections if s.kind == "goals"):
+        for area, what, start, end in _area_blocks(lines, section):
+            if what == "targets":
+                items = [(t, a, b) for t, a, b, _m in _items(lines, start, end)]
+                targets.extend(_targets_from_items(items, area, restored))
+            else:
+                blocks.append((area, start, end))
+    return targets, blocks
+
+
+def _record_unread(model, plan: DraftPlan, empty_target_sections) -> None:
+    """The parts that look like a plan's but gave nothing ("phần không đọc được"), with their lines."""
 
     def unread(section, part: str, reason: str) -> None:
         plan.unread.append(
@@ -282,7 +296,7 @@ def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None
                 "hoặc mục tiêu kiểm đếm được: cần nhập chỉ tiêu bằng tay nếu có.",
             )
     if not plan.tasks:
-        for section in sections:
+        for section in model:
             if "appendix" in section.kinds:
                 unread(
                     section,

@@ -203,3 +203,14 @@ def test_targets_given_as_an_appendix_table_are_read_row_by_row():
         ("Số cuộc họp trực tiếp so với năm 2026", "reduce_by", 15),
     ]
     assert len(plan.tasks) == 3  # the task table of Phụ lục II is not read as targets
+
+
+def test_the_structure_model_reads_first_and_the_older_rules_only_where_they_read_more():
+    yearly = parse_plan_text((DOCUMENTS / "kh-cchc-nam-2027-thanh-pho.txt").read_text())
+    assert (yearly.target_source, yearly.task_source) == ("structure", "table")
+    text = (DOCUMENTS / "kh-cchc-2026-2030-so-tu-phap-bang-cot-khac.txt").read_text()
+    plan = parse_plan_text(text)
+    # the a/b rows of the Sở Tư pháp table are sub-items of row 3, read from the table node
+    third = next(t for t in plan.tasks if t.number == "3")
+    assert [c.number for c in third.children] == ["a", "b"]
+    assert plan.target_source == "structure"
