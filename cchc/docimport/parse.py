@@ -248,6 +248,8 @@ def parse_plan_text(text: str) -> DraftPlan:
                 task.confidence = round(max(0.1, task.confidence - 0.1), 2)
     plan.tasks = tasks
     _record_unread(model, plan, empty_target_sections)
+    if plan.task_source in ("table", "vertical", "interleaved"):
+        plan.unread.extend(skipped)  # rows inside the read table that are neither a task nor an area
     if not plan.tasks:
         plan.warnings.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
     if not plan.targets:

@@ -9,12 +9,18 @@ review page can list it under "phần không đọc được".
 
 from __future__ import annotations
 
+import re
+
 from cchc.docimport.extractors.tables import _renumber, _rows_to_tasks
 from cchc.docimport.model import DraftTask
 from cchc.docimport.structure.table_model import Table, TableRow
 
 _LETTERS = "abcdđefgh"
 
+REASON_MERGED = (
+    "Dòng gộp ô của bảng nhiệm vụ không gọi tên lĩnh vực nào và không có số thứ tự, đơn vị hay thời "
+    "gian nên không được coi là nhiệm vụ: cần xem lại (có thể là tiêu đề nhóm, ghi chú hoặc dòng tổng)."
+)
 REASON_NO_CONTENT = (
     "Dòng của bảng nhiệm vụ có ô đơn vị, sản phẩm hoặc thời gian nhưng không có nội dung nhiệm vụ: "
     "cần xem lại và nhập bằng tay nếu đây là một nhiệm vụ."
@@ -49,6 +55,9 @@ def tasks_from_table(table: Table, restored: bool, warnings: list[str]) -> tuple
             if any("".join(getattr(row, c)).strip() for c in ("lead", "partner", "product", "time")):
                 skipped.append(skipped_entry(row, REASON_NO_CONTENT))
             continue
+        if table.source == "pipes" and _merged_without_task(row):
+            skipped.append(skipped_entry(row, REASON_MERGED))
+            continue
         rows.append(row)
     tasks = _rows_to_tasks(rows, restored, None, warnings)
     if table.source != "interleaved":  # OCR reads row numbers as letters there ("g" for 8)
@@ -56,6 +65,17 @@ def tasks_from_table(table: Table, restored: bool, warnings: list[str]) -> tuple
     if table.source in ("pipes", "interleaved"):
         _renumber(tasks, warnings)
     return tasks, skipped
+
+
+def _merged_without_task(row: TableRow) -> bool:
+    """A " | " row with only a content cell, no number, no bullet, that introduces nothing (no ":")
+    and that did not name an area: "Tổng cộng", "Ghi chú: …", a sub-heading of the issuer's own."""
+    cells = row.cells()
+    content = cells["content"]
+    if row.number or row.marker or any(cells[c] for c in ("lead", "partner", "product", "time")):
+        return False
+    introduces = content.rstrip().endswith(":")
+    return not (re.match(r"^[-+•]", content) or introduces or content[:1].islower())
 
 
 def _letter_items_under_parent(tasks: list[DraftTask]) -> list[DraftTask]:

@@ -137,6 +137,36 @@ NHIỆM VỤ NĂM 2027
 """
 
 
+TABLE_WITH_SKIPPED_ROWS = """ỦY BAN NHÂN DÂN XÃ AN LÃO
+Số: 11/KH-UBND                        An Lão, ngày 22 tháng 01 năm 2027
+KẾ HOẠCH
+Cải cách hành chính năm 2027 của xã An Lão
+I. MỤC ĐÍCH, YÊU CẦU
+- Nâng cao hiệu quả phục vụ người dân.
+II. CHỈ TIÊU
+1. 100% hồ sơ thủ tục hành chính được tiếp nhận qua Bộ phận Một cửa.
+III. TỔ CHỨC THỰC HIỆN
+Văn phòng HĐND và UBND xã theo dõi, tổng hợp.
+PHỤ LỤC
+TT | Nội dung | Chủ trì | Phối hợp | Thời gian
+I | CẢI CÁCH THỦ TỤC HÀNH CHÍNH | | |
+1 | Công khai thủ tục hành chính trên Cổng thông tin điện tử của xã | Văn phòng HĐND và UBND xã | Bộ phận Một cửa | Quý I/2027
+ | | Bộ phận Một cửa | | Quý II/2027
+2 | Tổ chức đối thoại với người dân về thủ tục hành chính | Văn phòng HĐND và UBND xã | Mặt trận Tổ quốc xã | Quý III/2027
+ | Tổng cộng: 02 nhiệm vụ | | |
+"""
+
+
+def test_rows_skipped_inside_a_read_table_are_listed_as_not_read_with_their_lines_and_reason():
+    plan = parse_plan_text(TABLE_WITH_SKIPPED_ROWS)
+    assert [t.number for t in plan.tasks] == ["1", "2"] and plan.task_source == "table"
+    rows = [(u["part"], u["lines"]) for u in plan.unread]
+    assert rows == [("dòng trong bảng nhiệm vụ", [15, 15]), ("dòng trong bảng nhiệm vụ", [17, 17])]
+    no_content, merged = plan.to_json()["unread"]
+    assert "không có nội dung nhiệm vụ" in no_content["reason"] and "Quý II/2027" in no_content["title"]
+    assert "không gọi tên lĩnh vực" in merged["reason"] and "Tổng cộng" in merged["title"]
+
+
 def test_a_plan_whose_appendix_cannot_be_read_yields_its_targets_and_says_which_part_was_not_read():
     plan = parse_plan_text(UNREADABLE_APPENDIX)
     assert [(t.comparator, t.threshold) for t in plan.targets] == [("eq", 100), ("gte", 70)]
