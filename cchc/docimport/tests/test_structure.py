@@ -3,12 +3,14 @@
 Plain pytest, no database (except the one test that goes through ``services.propose``)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bench.docimport_score import documents, read_document, score_document
+from cchc.core.text import fold_key
 from cchc.docimport.extractors.targets import split_quantities
 from cchc.docimport.extractors.tasks import quarter_roman, split_fields
 from cchc.docimport.parse import _prepare, parse_plan_text
@@ -244,3 +246,20 @@ def test_the_structure_model_reads_first_and_the_older_rules_only_where_they_rea
     third = next(t for t in plan.tasks if t.number == "3")
     assert [c.number for c in third.children] == ["a", "b"]
     assert plan.target_source == "structure"
+
+
+def test_a_lettered_area_row_of_an_ocr_table_keeps_its_letter_through_restoration():
+    text = (DOCUMENTS / "blind-kh-cchc-2027-phuong-lam-ha-ocr-bang-tach-trang.txt").read_text()
+    _raw, lines, restored = _prepare(text)
+    letters = [ln.text.split(" | ")[0] for ln in lines if re.match(r"^\S{1,3} \| .+ \| \| \| \|$", ln.text)]
+    assert restored and letters == ["A", "B", "C", "D"]  # not "Cơ", "Đề"
+
+
+def test_an_unknown_ward_in_the_header_is_named_like_the_known_ones():
+    plan = parse_plan_text(
+        "UY BAN NHAN DAN CONG HOA XA HOI CHU NGHIA VIET NAM\n"
+        "PHUONG LAM HA Doc lap - Tu do - Hanh phuc\n"
+        "So: 14/KH-UBND Lam Ha, ngay 12 thang 01 nam 2027\n\nKE HOACH\n"
+        "Cai cach hanh chinh nam 2027 cua phuong Lam Ha\nI. MUC DICH, YEU CAU\n- Nang cao chat luong.\n"
+    )
+    assert fold_key(plan.issuer) == "phuong lam ha" and plan.issuer.startswith("Phường ")
