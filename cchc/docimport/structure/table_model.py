@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cchc.core.text import fold
 
@@ -176,6 +177,7 @@ def column_order(header_key: str) -> list[str]:
     return [*order, "product", "time"]
 
 
+@lru_cache(maxsize=4096)
 def _close(a: str, b: str) -> bool:
     """Same word, or one OCR slip away (one letter changed, dropped or added) for words of 3+ letters."""
     if a == b:
@@ -234,4 +236,6 @@ def is_repeated_header(key: str, header_key: str = "") -> bool:
     if named >= 3:
         return True
     words = _words(key)
-    return _phrases_in(words) >= 3 and header_similarity(key) >= 0.7
+    if not 4 <= len(words) <= 24 or sum(w in HEADER_VOCABULARY for w in words) < 0.4 * len(words):
+        return False  # most lines of a table: not worth the OCR-tolerant comparison
+    return header_similarity(key) >= 0.7 and _phrases_in(words) >= 3
