@@ -22,11 +22,15 @@ This module only runs the pipeline; each stage lives in its own module and is te
 2. ``structure.sections`` / ``structure.outline`` — Roman sections of a period plan, and the general
    structure model (numbered headings at their levels, nested sections classified by their words);
 3. ``extractors.header`` — the header block;
-4. ``extractors.target_rules`` — targets in the areas' "a) Mục tiêu" parts and "Mục đích" rankings;
-   ``extractors.targets`` — targets in any section about targets, on the structure model;
-5. ``extractors.tables`` — task tables (real rows, flattened, interleaved OCR); ``extractors.tasks`` —
-   tasks written as labelled numbered paragraphs;
-6. here: the order they run in, the fallbacks, and the parts not read (``DraftPlan.unread``).
+4. ``extractors.targets`` — targets in any section about targets, on the structure model (the main
+   path); ``extractors.target_rules`` — the older rules, targets in the areas' "a) Mục tiêu" parts and
+   "Mục đích" rankings, taken only where they read more;
+5. ``structure.tables`` — task tables as ``Table`` nodes (real rows, flattened, interleaved OCR; one
+   node over the pages of a split table), cell readers in ``extractors.tables``;
+   ``extractors.table_tasks`` — tasks from a node; ``extractors.tasks`` — tasks written as labelled
+   numbered paragraphs;
+6. here: the order they run in, the fallbacks, and the parts not read (``DraftPlan.unread``, rows
+   skipped inside a read table included).
 
 The stages' names stay importable from here (``parse.area_of``, ``parse.DraftPlan`` …).
 """
