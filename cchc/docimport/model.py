@@ -64,6 +64,7 @@ class DraftPlan:
     parent_number: str = ""
     signer: str = ""
     restored: bool = False  # the document had lost its diacritics; they were restored
+    target_source: str = ""  # structure | rules: which path read the targets
     task_source: str = ""  # table | vertical | interleaved | bullets | inline: where the tasks came from
     # parts of the document that look like a plan's but gave nothing: {"part", "lines": [a, b], "reason"}
     unread: list[dict] = field(default_factory=list)

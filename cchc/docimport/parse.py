@@ -22,11 +22,15 @@ This module only runs the pipeline; each stage lives in its own module and is te
 2. ``structure.sections`` / ``structure.outline`` — Roman sections of a period plan, and the general
    structure model (numbered headings at their levels, nested sections classified by their words);
 3. ``extractors.header`` — the header block;
-4. ``extractors.target_rules`` — targets in the areas' "a) Mục tiêu" parts and "Mục đích" rankings;
-   ``extractors.targets`` — targets in any section about targets, on the structure model;
-5. ``extractors.tables`` — task tables (real rows, flattened, interleaved OCR); ``extractors.tasks`` —
-   tasks written as labelled numbered paragraphs;
-6. here: the order they run in, the fallbacks, and the parts not read (``DraftPlan.unread``).
+4. ``extractors.targets`` — targets in any section about targets, on the structure model (the main
+   path); ``extractors.target_rules`` — the older rules, targets in the areas' "a) Mục tiêu" parts and
+   "Mục đích" rankings, taken only where they read more;
+5. ``structure.tables`` — task tables as ``Table`` nodes (real rows, flattened, interleaved OCR; one
+   node over the pages of a split table), cell readers in ``extractors.tables``;
+   ``extractors.table_tasks`` — tasks from a node; ``extractors.tasks`` — tasks written as labelled
+   numbered paragraphs;
+6. here: the order they run in, the fallbacks, and the parts not read (``DraftPlan.unread``, rows
+   skipped inside a read table included).
 
 The stages' names stay importable from here (``parse.area_of``, ``parse.DraftPlan`` …).
 """
@@ -49,6 +53,7 @@ from cchc.docimport.extractors.header import (  # noqa: F401  (re-exported: the 
     _known_units,
     _parse_header,
 )
+from cchc.docimport.extractors.table_tasks import tasks_from_table
 from cchc.docimport.extractors.tables import (  # noqa: F401  (re-exported: the stages' names)
     _CONT_FRAG,
     _HEADER_KEYS,
@@ -81,7 +86,6 @@ from cchc.docimport.extractors.tables import (  # noqa: F401  (re-exported: the 
     _split_units,
     _splits_here,
     _table_header_end,
-    _table_rows_from_pipes,
     _tidy_unit,
     _token_close,
 )
@@ -126,6 +130,7 @@ from cchc.docimport.structure.sections import (  # noqa: F401  (re-exported: the
     _Section,
     _section_kind,
 )
+from cchc.docimport.structure.tables import task_tables
 from cchc.docimport.vocab import (  # noqa: F401  (re-exported: the stages' names)
     _COLLECTIVE,
     _PRODUCT_START,
@@ -185,7 +190,12 @@ def _responsibilities(lines: list[_Line], section: _Section | None) -> dict[int,
 
 
 def parse_plan_text(text: str) -> DraftPlan:
-    """Parse a plan document's text into a draft plan (see the module docstring)."""
+    """Parse a plan document's text into a draft plan (see the module docstring).
+
+    The structure model is the main path: targets from the sections about targets and from target
+    tables, tasks from the task table's node, else from numbered paragraphs. The older rules (targets
+    in the areas' "a) Mục tiêu", task bullets of section II) are the fallback, taken only where they
+    find more than the structure model on the document."""
     raw, lines, restored = _prepare(text or "")
     plan = DraftPlan(lines=raw, restored=restored)
     if restored:
@@ -199,40 +209,51 @@ def parse_plan_text(text: str) -> DraftPlan:
     sections = _find_sections(lines, appendix_at)
     body_start = sections[0].start if sections else min(len(lines), 40)
     _parse_header(lines, body_start, plan)
+    model = outline(lines)
+    kinds = set().union(*(s.kinds for s in model)) if model else set()
+    plan.looks_like_plan = len(
+        kinds & {"purpose", "targets", "tasks", "solutions", "implementation"}
+    ) >= 2 or (bool(kinds) and re.match(r"^(ke hoach|chuong trinh)\b", fold(plan.title)) is not None)
 
-    # targets
-    goals = [s for s in sections if s.kind == "goals"]
-    purpose = [s for s in sections if s.kind == "purpose"]
-    fallback_blocks: list[tuple[int, int, int]] = []
-    for section in purpose[:1]:
-        items = [(t, a, b) for t, a, b, _m in _items(lines, section.start + 1, section.end)]
-        plan.targets.extend(_ranking_targets(items, restored))
-    for section in goals:
-        for area, what, start, end in _area_blocks(lines, section):
-            if what == "targets":
-                items = [(t, a, b) for t, a, b, _m in _items(lines, start, end)]
-                plan.targets.extend(_targets_from_items(items, area, restored))
-            else:
-                fallback_blocks.append((area, start, end))
+    # targets: the structure model, else the area rules where they read more
+    targets, empty_target_sections = targets_in_sections(lines, model, restored)
+    targets += targets_in_tables(lines, restored)
+    rule_targets, fallback_blocks = _rule_targets(lines, sections, restored)
+    if len(rule_targets) > len(targets):
+        targets, plan.target_source = rule_targets, "rules"
+    elif targets:
+        plan.target_source = "structure"
+    plan.targets = targets
 
-    # tasks: the appendix table, else the task bullets of section II
-    tasks, plan.task_source = _parse_task_table(lines, appendix_at, restored, plan.warnings)
+    # tasks: the task table's node, else numbered paragraphs, else (where they read more) the
+    # "b) Nhiệm vụ" bullets of section II
+    tasks, plan.task_source, skipped = _parse_task_table(lines, appendix_at, restored, plan.warnings)
+    if not tasks:
+        tasks = inline_tasks(lines, model, restored)
+        plan.task_source = "inline" if tasks else ""
     implementation = next((s for s in sections if s.kind == "implementation"), None)
     duties = _responsibilities(lines, implementation)
-    if not tasks and fallback_blocks:
-        plan.task_source = "bullets"
-        tasks = _tasks_from_bullets(lines, fallback_blocks, restored, duties)
+    bullets = _tasks_from_bullets(lines, fallback_blocks, restored, duties) if fallback_blocks else []
+    if len(bullets) > len(tasks):
+        tasks, plan.task_source = bullets, "bullets"
         plan.warnings.append(
             "Không thấy bảng “Danh mục nhiệm vụ cụ thể”: nhiệm vụ lấy từ các mục “Nhiệm vụ” của phần II; "
             "đơn vị chủ trì lấy từ phần “Tổ chức thực hiện” (nếu có)."
         )
-    elif tasks and duties:
+    elif plan.task_source == "inline":
+        plan.warnings.append(
+            "Không thấy bảng nhiệm vụ: nhiệm vụ lấy từ các đoạn đánh số của phần “Nhiệm vụ” "
+            "(cơ quan chủ trì, thời gian theo chữ “Chủ trì:”, “Thời gian:”)."
+        )
+    elif tasks and duties and plan.task_source != "inline":
         for task in tasks:
             if not task.lead and not task.children and task.area in duties:
                 task.lead = [duties[task.area][0]]
                 task.confidence = round(max(0.1, task.confidence - 0.1), 2)
     plan.tasks = tasks
-    _structure_pass(lines, plan, restored)
+    _record_unread(model, plan, empty_target_sections)
+    if plan.task_source in ("table", "vertical", "interleaved"):
+        plan.unread.extend(skipped)  # rows inside the read table that are neither a task nor an area
     if not plan.tasks:
         plan.warnings.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
     if not plan.targets:
@@ -244,28 +265,28 @@ def parse_plan_text(text: str) -> DraftPlan:
     return plan
 
 
-def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None:
-    """Read what the rules above left out, through the document structure model: targets in any
-    section about targets, tasks written as numbered paragraphs; then record the parts that look like
-    a plan's but gave nothing ("phần không đọc được"), with their source lines."""
-    sections = outline(lines)
-    kinds = set().union(*(s.kinds for s in sections)) if sections else set()
-    title_key = fold(plan.title)
-    plan.looks_like_plan = len(
-        kinds & {"purpose", "targets", "tasks", "solutions", "implementation"}
-    ) >= 2 or (bool(kinds) and re.match(r"^(ke hoach|chuong trinh)\b", title_key) is not None)
-    empty_target_sections = []
-    if not plan.targets:
-        plan.targets, empty_target_sections = targets_in_sections(lines, sections, restored)
-        plan.targets += targets_in_tables(lines, restored)
-    if not plan.tasks:
-        plan.tasks = inline_tasks(lines, sections, restored)
-        if plan.tasks:
-            plan.task_source = "inline"
-            plan.warnings.append(
-                "Không thấy bảng nhiệm vụ: nhiệm vụ lấy từ các đoạn đánh số của phần “Nhiệm vụ” "
-                "(cơ quan chủ trì, thời gian theo chữ “Chủ trì:”, “Thời gian:”)."
-            )
+def _rule_targets(
+    lines: list[_Line], sections: list[_Section], restored: bool
+) -> tuple[list[DraftTarget], list[tuple[int, int, int]]]:
+    """The older rules: ranking goals in "Mục đích", targets in each area's "a) Mục tiêu" of the
+    period plans' section II; and the areas' task blocks, for the bullet fallback."""
+    targets: list[DraftTarget] = []
+    blocks: list[tuple[int, int, int]] = []
+    for section in [s for s in sections if s.kind == "purpose"][:1]:
+        items = [(t, a, b) for t, a, b, _m in _items(lines, section.start + 1, section.end)]
+        targets.extend(_ranking_targets(items, restored))
+    for section in (s for s in sections if s.kind == "goals"):
+        for area, what, start, end in _area_blocks(lines, section):
+            if what == "targets":
+                items = [(t, a, b) for t, a, b, _m in _items(lines, start, end)]
+                targets.extend(_targets_from_items(items, area, restored))
+            else:
+                blocks.append((area, start, end))
+    return targets, blocks
+
+
+def _record_unread(model, plan: DraftPlan, empty_target_sections) -> None:
+    """The parts that look like a plan's but gave nothing ("phần không đọc được"), with their lines."""
 
     def unread(section, part: str, reason: str) -> None:
         plan.unread.append(
@@ -281,7 +302,7 @@ def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None
                 "hoặc mục tiêu kiểm đếm được: cần nhập chỉ tiêu bằng tay nếu có.",
             )
     if not plan.tasks:
-        for section in sections:
+        for section in model:
             if "appendix" in section.kinds:
                 unread(
                     section,
@@ -298,109 +319,19 @@ def _structure_pass(lines: list[_Line], plan: DraftPlan, restored: bool) -> None
                 )
 
 
-def _table_body(lines: list[_Line], body_start: int) -> list[_Line]:
-    """Non-empty lines of a flattened table, without the header repeated on each page."""
-    body: list[_Line] = []
-    for line in lines[body_start:]:
-        if not line.text:
-            continue
-        words = sum(
-            1
-            for p in ("noi dung", "chu tri", "phoi hop", "thoi gian", "ket qua", "san pham")
-            if p in line.key
-        )
-        if words >= 3 or (words >= 2 and len(line.text) < 45):
-            continue  # header repeated on a new page
-        body.append(line)
-    return body
-
-
 def _parse_task_table(
     lines: list[_Line], appendix_at: int, restored: bool, warnings: list[str]
-) -> tuple[list[DraftTask], str]:
-    search_from = appendix_at if appendix_at >= 0 else 0
-    piped = _table_rows_from_pipes(lines, search_from)
-    if piped and piped[0]:
-        rows, notes = piped
-        warnings.extend(notes)
-        tasks = _rows_to_tasks(rows, restored, None, warnings)
-        _renumber(tasks, warnings)
-        return tasks, "table"
-    if appendix_at < 0:
-        return [], ""
-    header = _table_header_end(lines, appendix_at)
-    if header is None:
-        return [], ""
-    body_start, header_key = header
-    order = _column_order(header_key)
-    body = _table_body(lines, body_start)
-    interleaved = sum(
-        1
-        for line in body
-        if len(line.text) >= 45 and _TAIL_TIME.search(line.text) and not line.text.startswith("-")
-    )
-    if interleaved >= 3:
-        rows, notes = _rows_interleaved(body)
-        warnings.extend(notes)
-        warnings.append(
-            "Bảng nhiệm vụ được nhận dạng từ văn bản OCR (các ô của một dòng bị trộn): cần soát lại."
-        )
-        tasks = _rows_to_tasks(rows, restored, None, warnings)
-        _renumber(tasks, warnings)
-        return tasks, "interleaved"
-    # vertical: group headings split the body
-    rows: list[_Row] = []
-    chunk: list[_Line] = []
-    area = None
-
-    def flush():
-        for row in _rows_vertical(chunk, order):
-            row.area = area
-            rows.append(row)
-
-    i = 0
-    while i < len(body):
-        line = body[i]
-        group = _group_heading(line)
-        heading_lines = 1
-        if group is None and roman_value(line.text) is not None and len(line.text) <= 4:
-            # "VI" on its own line, the heading in capitals on the next one or two
-            caps = [ln for ln in body[i + 1 : i + 3] if _is_upperish(ln.text)]
-            for n in (1, 2):
-                joined = " ".join(ln.key for ln in caps[:n])
-                if len(caps) >= n and area_of(joined) is not None:
-                    group, heading_lines = area_of(joined), 1 + n
-        if group is None and _is_upperish(line.text) and len(line.text) > 8:
-            nxt = body[i + 1] if i + 1 < len(body) else None
-            both = line.key + " " + (nxt.key if nxt is not None else "")
-            if (
-                nxt is not None
-                and _is_upperish(nxt.text)
-                and area_of(both) is not None
-                and (area_of(line.key) is None and "cai cach" in both or "chinh phu" in line.key)
-            ):
-                group, heading_lines = area_of(both), 2
-        if group is not None:
-            flush()
-            chunk = []
-            area = group
-            i += heading_lines
-            # a wrapped heading: its next line in capitals too ("ĐIỆN TỬ, CHÍNH PHỦ SỐ")
-            while (
-                i < len(body)
-                and _is_upperish(body[i].text)
-                and len(body[i].text) < 40
-                and not re.match(r"^\d", body[i].text)
-            ):
-                if _UNIT_START.match(body[i].key) or _PRODUCT_START.match(body[i].key):
-                    break
-                i += 1
-            continue
-        chunk.append(line)
-        i += 1
-    flush()
-    tasks = _rows_to_tasks(rows, restored, None, warnings)
-    return tasks, "vertical"
+) -> tuple[list[DraftTask], str, list[dict]]:
+    """Tasks of the document's task table (a table node of the structure model), where the table came
+    from (table | vertical | interleaved), and the table rows skipped."""
+    for table in task_tables(lines, appendix_at):
+        tasks, skipped = tasks_from_table(table, restored, warnings)
+        if table.source == "interleaved":
+            warnings.append(
+                "Bảng nhiệm vụ được nhận dạng từ văn bản OCR (các ô của một dòng bị trộn): cần soát lại."
+            )
+        return tasks, ("table" if table.source == "pipes" else table.source), skipped
+    return [], "", []
 
 
 def _tasks_from_bullets(

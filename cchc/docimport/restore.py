@@ -402,8 +402,8 @@ def _candidates(model: Model, token: str, first_in_line: bool, ocr: bool) -> lis
         return [(NUM, 0.0)]
     folded = fold_word(token)
     letters = sum(ch.isalpha() or ch in "¢€©®§" for ch in token)
-    if token.isupper() and folded in _ROMAN and first_in_line:
-        return [(UNK, 0.0)]
+    if token.isupper() and (folded in _ROMAN or len(folded) == 1) and first_in_line:
+        return [(UNK, 0.0)]  # a Roman number or a lettered row ("C | CẢI CÁCH …") starting the line
     if len(folded) > 14 or letters == 0:
         return [(UNK, 0.0)]
     out: dict[str, float] = {}

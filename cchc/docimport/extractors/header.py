@@ -185,7 +185,12 @@ def _parse_header(lines: list[_Line], body_start: int, plan: DraftPlan) -> None:
                     issuer = "Ủy ban nhân dân " + rest
                 elif index + 1 < len(head):
                     nxt = re.split(r"(?i)\s+(?:độc lập|doc lap|đ[ộo]c l[ậa]p)", head[index + 1].text)[0]
-                    issuer = "Ủy ban nhân dân " + _place_name(nxt)
+                    place = _place_name(nxt)
+                    # a commune-level unit is named by its place, like the known ones ("Phường Lê Chân")
+                    if place.startswith(("xã ", "phường ", "đặc khu ")):
+                        issuer = place[:1].upper() + place[1:]
+                    else:
+                        issuer = "Ủy ban nhân dân " + place
                 break
     if issuer:
         extended = re.search(re.escape(fold(issuer)) + r" (thanh pho [a-z ]+?)$", tkey)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from cchc.core.text import fold
-from cchc.docimport.extract import CELL_SEP, DITTO, PARA_SEP
+from cchc.docimport.extract import PARA_SEP
 from cchc.docimport.model import DraftTask
 from cchc.docimport.structure.lines import _Line, _norm_space
+from cchc.docimport.structure.table_model import HEADER_KEYS, TableRow, column_order
 from cchc.docimport.vocab import (
     _COLLECTIVE,
     _PRODUCT_START,
@@ -26,42 +26,10 @@ from cchc.docimport.vocab import (
 # ----------------------------------------------------------------------------------- task tables
 
 
-@dataclass
-class _Row:
-    number: str = ""
-    marker: str = ""  # "-" / "+" for sub-items
-    content: list[str] = field(default_factory=list)
-    lead: list[str] = field(default_factory=list)
-    partner: list[str] = field(default_factory=list)
-    product: list[str] = field(default_factory=list)
-    time: list[str] = field(default_factory=list)
-    first: int = 0
-    last: int = 0
-    area: int | None = None
-    confidence: float = 0.9
-    notes: list[str] = field(default_factory=list)
-
-
-_HEADER_KEYS = {
-    "content": r"noi dung|ten nhiem vu|nhiem vu",
-    "lead": r"chu tri|^(?:don vi|co quan|bo phan)? ?thuc hien$",
-    "partner": r"phoi hop",
-    "product": r"san pham|ket qua",
-    "time": r"thoi gian|thoi han|tien do",
-    "number": r"^(stt|tt|so tt)$",
-}
-
-
-def _column_order(header_key: str) -> list[str]:
-    """Order of the lead/partner/product/time columns, from the header text."""
-    order = ["content", "lead", "partner"]
-    product = re.search(_HEADER_KEYS["product"], header_key)
-    time = re.search(_HEADER_KEYS["time"], header_key)
-    if product and time and time.start() < product.start():
-        order += ["time", "product"]
-    else:
-        order += ["product", "time"]
-    return order
+# the row of a table node (structure.table_model); kept under its old name for the readers below
+_Row = TableRow
+_HEADER_KEYS = HEADER_KEYS
+_column_order = column_order
 
 
 def _split_units(text: str) -> list[str]:
@@ -106,110 +74,6 @@ def _lead_and_partners(lead_text: str, partner_text: str) -> tuple[list[str], li
     lead = _split_units(lead_text)
     partners = extra + _split_units(partner_text)
     return lead, partners
-
-
-def _table_rows_from_pipes(lines: list[_Line], start: int) -> tuple[list[_Row], list[str]] | None:
-    """Rows of " | " lines (Word tables, PDF tables): the header row names the columns."""
-    header_index = -1
-    columns: dict[int, str] = {}
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if CELL_SEP.strip() not in line.text:
-            continue
-        cells = [fold(c) for c in line.text.split("|")]
-        found = {}
-        for i, cell in enumerate(cells):
-            for name, pattern in _HEADER_KEYS.items():
-                if name not in found.values() and re.search(pattern, cell.strip()):
-                    found[i] = name
-                    break
-        if "content" in found.values() and ("lead" in found.values() or "partner" in found.values()):
-            header_index, columns = index, found
-            break
-    if header_index < 0:
-        return None
-    if 0 not in columns:
-        columns[0] = "number"
-    rows: list[_Row] = []
-    warnings: list[str] = []
-    area: int | None = None
-    header_cells = len(lines[header_index].text.split("|"))
-    previous: list[str] = []
-    for line in lines[header_index + 1 :]:
-        if "|" not in line.text:
-            continue
-        cells = [c.strip() for c in line.text.split("|")]
-        keys = [fold(c) for c in cells]
-        joined = " ".join(keys)
-        if sum(1 for pattern in _HEADER_KEYS.values() if re.search(pattern, joined)) >= 3:
-            continue  # header repeated on a new page
-        if all(re.fullmatch(r"\(?\d{1,2}\)?", k) or not k for k in keys):
-            continue  # (1) (2) (3) column numbering
-        non_empty = [c for c in cells if c and c != DITTO]
-        # group row: "I | CẢI CÁCH THỂ CHẾ" (merged across the table)
-        if (
-            len(non_empty) <= 2
-            and len(cells) < header_cells
-            or (len(non_empty) <= 2 and non_empty and roman_value(cells[0]) is not None)
-        ):
-            text = " ".join(non_empty)
-            found_area = area_of(fold(text))
-            if found_area is not None and (roman_value(cells[0]) is not None or _is_upperish(text)):
-                area = found_area
-                continue
-        if (
-            len(non_empty) <= 2
-            and non_empty
-            and not any(cells[2:])
-            and (
-                re.fullmatch(r"[A-HĐ]\.?", cells[0])
-                or re.match(r"^\d{1,2}\s*[.)]\s*\S", cells[0])
-                or (re.fullmatch(r"\d{1,2}\.?", cells[0]) and _is_upperish(" ".join(non_empty[1:])))
-            )
-        ):
-            # an area row lettered "A | CẢI CÁCH THỂ CHẾ", numbered "2 | CẢI CÁCH TỔ CHỨC BỘ MÁY" in
-            # capitals, or titled "1. Cải cách thủ tục hành chính"
-            text = re.sub(r"^\d{1,2}\s*[.)]\s*", "", " ".join(non_empty))
-            found_area = area_of(fold(text))
-            if found_area is not None:
-                area = found_area
-                continue
-        if len(cells) < header_cells:
-            cells += [""] * (header_cells - len(cells))
-        values: dict[str, str] = {}
-        for i, cell in enumerate(cells):
-            name = columns.get(i)
-            if not name:
-                continue
-            if cell == DITTO:
-                cell = "" if name in ("number", "content") else (previous[i] if i < len(previous) else "")
-            values[name] = cell
-        previous = [values.get(columns.get(i, ""), c) for i, c in enumerate(cells)]
-        number = values.get("number", "").strip().rstrip(".")
-        content = values.get("content", "")
-        if not content.strip() and not number:
-            continue
-        row = _Row(number=number, first=line.no, last=line.no, area=area, confidence=0.95)
-        if number in ("-", "+", "•"):
-            row.marker, row.number = number, ""
-        row.content = [content]
-        row.lead = [values.get("lead", "")]
-        row.partner = [values.get("partner", "")]
-        row.product = [values.get("product", "")]
-        row.time = [values.get("time", "")]
-        # a row continued from the previous page: no number, content starts in lower case
-        if (
-            rows
-            and not number
-            and not re.match(r"^\s*[-+•]", content)
-            and content[:1].islower()
-            and not any(values.get(k) for k in ("lead", "partner", "product", "time"))
-        ):
-            rows[-1].content.append(content)
-            rows[-1].last = line.no
-            continue
-        rows.append(row)
-    return rows, warnings
 
 
 _HEADER_WORDS = (
@@ -899,7 +763,8 @@ def _rows_to_tasks(
 def _clean_content(text: str) -> str:
     text = re.sub(r"\s*\(?\s*Danh mục nhiệm vụ cụ thể kèm theo\s*\)?\.?\s*$", "", text, flags=re.I)
     text = re.sub(r"^[-+•]\s*", "", text.strip())
-    text = _norm_space(text)
+    # the paragraphs of one cell are one content (the ¶ of extract_text marks them)
+    text = _norm_space(text.replace(PARA_SEP.strip(), " "))
     return text.rstrip(" ,;")
 
 

@@ -193,8 +193,24 @@ def targets_in_sections(lines, sections: list[Section], restored: bool):
         items = _items(lines, ranges)
         area = area_of(fold(section.title)) or 0
         targets = targets_from_text(items, area, restored)
+        for target in targets:
+            if not target.area:
+                target.area = _area_around(lines, section, target.lines[0] - 1)
         if targets:
             found.extend(targets)
         else:
             empty.append(section)
     return found, empty
+
+
+def _area_around(lines, section: Section, index: int) -> int:
+    """Area named by the nearest short numbered line above a target inside its section ("1. Cải cách
+    thủ tục hành chính" › "a) Mục tiêu" › the target), 0 when none names one."""
+    for i in range(index - 1, section.index, -1):
+        n = numbered(lines[i].text)
+        if n is None or n.level >= LEVEL_BULLET or not n.rest or len(n.rest.split()) > 12:
+            continue
+        area = area_of(fold(n.rest))
+        if area is not None:
+            return area
+    return 0

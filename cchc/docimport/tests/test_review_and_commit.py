@@ -236,3 +236,21 @@ def test_a_plan_whose_appendix_cannot_be_read_gets_a_draft_with_its_unread_part_
     html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
     assert "Phần không đọc được" in html
     assert 'href="#L12"' in html and "dòng 12–16" in html and "phụ lục nhiệm vụ" in html
+
+
+def test_the_review_page_lists_the_rows_skipped_inside_the_task_table(world, personas, login):
+    from cchc.docimport.tests.test_structure import TABLE_WITH_SKIPPED_ROWS
+
+    draft = services.draft_create(
+        actor=personas["officer"],
+        data=TABLE_WITH_SKIPPED_ROWS.encode(),
+        filename="ke-hoach-an-lao.txt",
+        issuer=world.mao_dien,
+        parent=None,
+    )
+    assert [u["lines"] for u in draft.proposal["unread"]] == [[15, 15], [17, 17]]
+    assert len(draft.proposal["tasks"]) == 2
+    html = login(personas["officer"]).get(reverse("docimport:review", args=[draft.pk])).content.decode()
+    assert "Phần không đọc được" in html
+    assert 'href="#L15"' in html and "dòng 15</a>" in html and 'href="#L17"' in html
+    assert "dòng trong bảng nhiệm vụ" in html and "Tổng cộng: 02 nhiệm vụ" in html

@@ -3,12 +3,14 @@
 Plain pytest, no database (except the one test that goes through ``services.propose``)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bench.docimport_score import documents, read_document, score_document
+from cchc.core.text import fold_key
 from cchc.docimport.extractors.targets import split_quantities
 from cchc.docimport.extractors.tasks import quarter_roman, split_fields
 from cchc.docimport.parse import _prepare, parse_plan_text
@@ -137,6 +139,36 @@ NHIỆM VỤ NĂM 2027
 """
 
 
+TABLE_WITH_SKIPPED_ROWS = """ỦY BAN NHÂN DÂN XÃ AN LÃO
+Số: 11/KH-UBND                        An Lão, ngày 22 tháng 01 năm 2027
+KẾ HOẠCH
+Cải cách hành chính năm 2027 của xã An Lão
+I. MỤC ĐÍCH, YÊU CẦU
+- Nâng cao hiệu quả phục vụ người dân.
+II. CHỈ TIÊU
+1. 100% hồ sơ thủ tục hành chính được tiếp nhận qua Bộ phận Một cửa.
+III. TỔ CHỨC THỰC HIỆN
+Văn phòng HĐND và UBND xã theo dõi, tổng hợp.
+PHỤ LỤC
+TT | Nội dung | Chủ trì | Phối hợp | Thời gian
+I | CẢI CÁCH THỦ TỤC HÀNH CHÍNH | | |
+1 | Công khai thủ tục hành chính trên Cổng thông tin điện tử của xã | Văn phòng HĐND và UBND xã | Bộ phận Một cửa | Quý I/2027
+ | | Bộ phận Một cửa | | Quý II/2027
+2 | Tổ chức đối thoại với người dân về thủ tục hành chính | Văn phòng HĐND và UBND xã | Mặt trận Tổ quốc xã | Quý III/2027
+ | Tổng cộng: 02 nhiệm vụ | | |
+"""
+
+
+def test_rows_skipped_inside_a_read_table_are_listed_as_not_read_with_their_lines_and_reason():
+    plan = parse_plan_text(TABLE_WITH_SKIPPED_ROWS)
+    assert [t.number for t in plan.tasks] == ["1", "2"] and plan.task_source == "table"
+    rows = [(u["part"], u["lines"]) for u in plan.unread]
+    assert rows == [("dòng trong bảng nhiệm vụ", [15, 15]), ("dòng trong bảng nhiệm vụ", [17, 17])]
+    no_content, merged = plan.to_json()["unread"]
+    assert "không có nội dung nhiệm vụ" in no_content["reason"] and "Quý II/2027" in no_content["title"]
+    assert "không gọi tên lĩnh vực" in merged["reason"] and "Tổng cộng" in merged["title"]
+
+
 def test_a_plan_whose_appendix_cannot_be_read_yields_its_targets_and_says_which_part_was_not_read():
     plan = parse_plan_text(UNREADABLE_APPENDIX)
     assert [(t.comparator, t.threshold) for t in plan.targets] == [("eq", 100), ("gte", 70)]
@@ -203,3 +235,31 @@ def test_targets_given_as_an_appendix_table_are_read_row_by_row():
         ("Số cuộc họp trực tiếp so với năm 2026", "reduce_by", 15),
     ]
     assert len(plan.tasks) == 3  # the task table of Phụ lục II is not read as targets
+
+
+def test_the_structure_model_reads_first_and_the_older_rules_only_where_they_read_more():
+    yearly = parse_plan_text((DOCUMENTS / "kh-cchc-nam-2027-thanh-pho.txt").read_text())
+    assert (yearly.target_source, yearly.task_source) == ("structure", "table")
+    text = (DOCUMENTS / "kh-cchc-2026-2030-so-tu-phap-bang-cot-khac.txt").read_text()
+    plan = parse_plan_text(text)
+    # the a/b rows of the Sở Tư pháp table are sub-items of row 3, read from the table node
+    third = next(t for t in plan.tasks if t.number == "3")
+    assert [c.number for c in third.children] == ["a", "b"]
+    assert plan.target_source == "structure"
+
+
+def test_a_lettered_area_row_of_an_ocr_table_keeps_its_letter_through_restoration():
+    text = (DOCUMENTS / "blind-kh-cchc-2027-phuong-lam-ha-ocr-bang-tach-trang.txt").read_text()
+    _raw, lines, restored = _prepare(text)
+    letters = [ln.text.split(" | ")[0] for ln in lines if re.match(r"^\S{1,3} \| .+ \| \| \| \|$", ln.text)]
+    assert restored and letters == ["A", "B", "C", "D"]  # not "Cơ", "Đề"
+
+
+def test_an_unknown_ward_in_the_header_is_named_like_the_known_ones():
+    plan = parse_plan_text(
+        "UY BAN NHAN DAN CONG HOA XA HOI CHU NGHIA VIET NAM\n"
+        "PHUONG LAM HA Doc lap - Tu do - Hanh phuc\n"
+        "So: 14/KH-UBND Lam Ha, ngay 12 thang 01 nam 2027\n\nKE HOACH\n"
+        "Cai cach hanh chinh nam 2027 cua phuong Lam Ha\nI. MUC DICH, YEU CAU\n- Nang cao chat luong.\n"
+    )
+    assert fold_key(plan.issuer) == "phuong lam ha" and plan.issuer.startswith("Phường ")
