@@ -79,7 +79,13 @@ def sipas_template_create(*, actor, owner: Unit, code: str = "sipas-mau") -> Sur
             is_template=True,
             satisfied_levels=[4, 5],
         )
-        version = SurveyVersion.objects.create(survey=survey, number=1, note="Mẫu ban đầu")
+        version = SurveyVersion.objects.create(
+            survey=survey,
+            number=1,
+            note="Mẫu ban đầu",
+            status=SurveyVersion.Status.FINISHED,
+            finished_at=timezone.now(),
+        )
         for s_order, spec in enumerate(sipas.SIPAS_SECTIONS):
             section = Section.objects.create(
                 version=version,
@@ -135,14 +141,45 @@ def survey_settings_update(
 # Rounds, channels, quotas ----------------------------------------------------------------------
 
 
+NO_FINISHED_VERSION = (
+    "Khảo sát chưa có phiên bản câu hỏi nào đã hoàn tất; hãy hoàn tất một phiên bản trong trang soạn "
+    "bộ câu hỏi trước khi mở đợt."
+)
+DRAFT_VERSION_REFUSED = (
+    "Phiên bản {number} còn là bản nháp; chỉ phiên bản đã hoàn tất mới dùng được cho một đợt."
+)
+
+
 def round_open(
-    *, actor, survey: Survey, title: str, year: int, units: Iterable[Unit], requires_token: bool = False
+    *,
+    actor,
+    survey: Survey,
+    title: str,
+    year: int,
+    units: Iterable[Unit],
+    requires_token: bool = False,
+    version: SurveyVersion | None = None,
 ) -> Round:
+    """Open a round on the chosen finished version, or on the latest finished one: a draft the
+    builder is half way through is never asked to citizens."""
     with transaction.atomic():
         _require_manager(actor, survey)
-        version = survey.versions.order_by("-number").first()
-        if version is None:
-            raise ValidationError("Khảo sát chưa có phiên bản câu hỏi nào.")
+        if version is not None:
+            # Locked so that the status read here is the one the round is created with.
+            version = SurveyVersion.objects.select_for_update().filter(pk=version.pk, survey=survey).first()
+            if version is None:
+                raise ValidationError("Phiên bản này không thuộc khảo sát.")
+            if version.status != SurveyVersion.Status.FINISHED:
+                raise ValidationError(DRAFT_VERSION_REFUSED.format(number=version.number))
+        else:
+            version = (
+                survey.versions.select_for_update()
+                .filter(status=SurveyVersion.Status.FINISHED)
+                .order_by("-number")
+                .first()
+            )
+            if version is None:
+                raise ValidationError(NO_FINISHED_VERSION)
         round_ = Round.objects.create(
             survey=survey, version=version, title=nfc(title.strip()), year=year, requires_token=requires_token
         )
@@ -673,6 +710,7 @@ def ip_hash(ip: str, today: date | None = None) -> str:
 # Survey builder: draft versions, their sections and questions ---------------------------------
 
 FROZEN_MESSAGE = "Phiên bản này đã được dùng cho một đợt khảo sát nên không thể sửa; hãy tạo phiên bản mới."
+FINISHED_MESSAGE = "Phiên bản này đã hoàn tất nên không thể sửa; hãy tạo phiên bản mới sao chép từ nó."
 
 
 def _require_draft(actor, version: SurveyVersion) -> None:
@@ -682,6 +720,35 @@ def _require_draft(actor, version: SurveyVersion) -> None:
     _require_manager(actor, version.survey)
     if version.rounds.exists():
         raise ValidationError(FROZEN_MESSAGE)
+    if SurveyVersion.objects.filter(pk=version.pk, status=SurveyVersion.Status.FINISHED).exists():
+        raise ValidationError(FINISHED_MESSAGE)
+
+
+def version_finish(*, actor, version: SurveyVersion) -> SurveyVersion:
+    """Mark a draft ready for rounds. It needs a question in every section and at least one aspect
+    on the 5-level scale, or its index would be empty."""
+    with transaction.atomic():
+        version = SurveyVersion.objects.select_for_update().select_related("survey").get(pk=version.pk)
+        _require_draft(actor, version)
+        sections = list(version.sections.prefetch_related("questions"))
+        empty = [s.title for s in sections if not s.questions.all()]
+        if not sections or empty:
+            raise ValidationError(
+                "Chưa hoàn tất được: "
+                + (f"phần «{empty[0]}» chưa có câu hỏi." if empty else "phiên bản chưa có phần nào.")
+            )
+        if not any(
+            s.is_aspect and any(q.kind == Question.Kind.SCALE for q in s.questions.all()) for s in sections
+        ):
+            raise ValidationError(
+                "Chưa hoàn tất được: cần ít nhất một phần là yếu tố tính chỉ số có câu hỏi thang 5 mức."
+            )
+        version.status, version.finished_at = SurveyVersion.Status.FINISHED, timezone.now()
+        version.save(update_fields=["status", "finished_at", "updated_at"])
+        audit.record(
+            actor=actor, action="update", instance=version, changes={"status": ["draft", "finished"]}
+        )
+    return version
 
 
 def version_create_from_latest(*, actor, survey: Survey, note: str = "") -> SurveyVersion:

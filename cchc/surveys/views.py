@@ -548,7 +548,7 @@ def builder_version(request, pk: int):
 
     version = get_object_or_404(SurveyVersion.objects.select_related("survey__owner"), pk=pk)
     _manager_survey(request.user, version.survey_id)
-    frozen = version.rounds.exists()
+    frozen = version.rounds.exists() or version.status == SurveyVersion.Status.FINISHED
     errors: dict = {}
     if request.method == "POST":
         op, post = request.POST.get("op", ""), request.POST
@@ -587,6 +587,8 @@ def builder_version(request, pk: int):
                         v.strip() for v in post.get("show_if_values", "").split(",") if v.strip()
                     ],
                 )
+            elif op == "finish":
+                services.version_finish(actor=request.user, version=version)
             elif op in ("delete", "up", "down"):
                 item = _builder_item(version, post.get("kind", ""), post.get("pk", "0"))
                 if op == "delete":

@@ -159,3 +159,78 @@ def test_a_version_note_longer_than_its_column_is_refused_in_vietnamese(surveys,
         services.version_create_from_latest(
             actor=personas["city_standing"], survey=surveys.survey, note="x" * 301
         )
+
+
+def _open(world, personas, survey, **kwargs):
+    return services.round_open(
+        actor=personas["city_standing"],
+        survey=survey,
+        title="Đợt bổ sung",
+        year=2026,
+        units=[world.mao_dien],
+        **kwargs,
+    )
+
+
+def test_a_round_opens_on_the_latest_finished_version_never_on_a_half_edited_draft(
+    world, personas, surveys, draft
+):
+    manager = personas["city_standing"]
+    section = draft.sections.first()
+    services.question_save(actor=manager, section=section, code="nua", text="Câu đang soạn", kind="scale")
+    assert draft.status == draft.Status.DRAFT
+    later = _open(world, personas, surveys.survey)
+    assert later.version_id == surveys.round.version_id != draft.pk
+    assert "nua" not in [q.code for q in services.questions_of_round(later)]
+    services.version_finish(actor=manager, version=draft)
+    assert _open(world, personas, surveys.survey).version_id == draft.pk
+
+
+def test_a_draft_version_chosen_explicitly_is_refused_and_a_finished_one_is_taken(
+    world, personas, surveys, draft
+):
+    with pytest.raises(ValidationError) as exc:
+        _open(world, personas, surveys.survey, version=draft)
+    assert exc.value.messages == [services.DRAFT_VERSION_REFUSED.format(number=draft.number)]
+    services.version_finish(actor=personas["city_standing"], version=draft)
+    newer = services.version_create_from_latest(actor=personas["city_standing"], survey=surveys.survey)
+    services.version_finish(actor=personas["city_standing"], version=newer)
+    assert _open(world, personas, surveys.survey, version=draft).version_id == draft.pk
+
+
+def test_a_survey_with_only_drafts_cannot_open_a_round(world, personas, surveys):
+    from cchc.surveys.models import Survey, SurveyVersion
+
+    bare = Survey.objects.create(code="moi", title="Khảo sát mới", owner=world.city, satisfied_levels=[4, 5])
+    SurveyVersion.objects.create(survey=bare, number=1)
+    with pytest.raises(ValidationError) as exc:
+        _open(world, personas, bare)
+    assert exc.value.messages == [services.NO_FINISHED_VERSION]
+
+
+def test_a_finished_version_is_final_and_finishing_needs_questions_in_every_section(personas, draft):
+    manager = personas["city_standing"]
+    empty = services.section_save(actor=manager, version=draft, code="trong", title="Phần trống")
+    with pytest.raises(ValidationError, match="«Phần trống» chưa có câu hỏi"):
+        services.version_finish(actor=manager, version=draft)
+    services.builder_delete(actor=manager, item=empty)
+    with pytest.raises(PermissionDenied):
+        services.version_finish(actor=personas["officer"], version=draft)
+    services.version_finish(actor=manager, version=draft)
+    assert AuditEntry.objects.filter(object_id=str(draft.pk), action="update").exists()
+    with pytest.raises(ValidationError) as exc:
+        services.section_save(actor=manager, version=draft, code="moi", title="Mới")
+    assert exc.value.messages == [services.FINISHED_MESSAGE]
+    with pytest.raises(ValidationError):
+        services.version_finish(actor=manager, version=draft)
+
+
+def test_the_manager_finishes_a_draft_on_its_page(personas, login, draft):
+    from django.urls import reverse
+
+    page = login(personas["city_standing"]).post(
+        reverse("surveys:builder_version", args=[draft.pk]), {"op": "finish"}
+    )
+    assert page.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == draft.Status.FINISHED and draft.finished_at is not None
