@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cchc.core import audit
-from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError
+from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError, check_version
 from cchc.core.text import nfc
 from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.org.models import Unit
@@ -112,29 +112,51 @@ def sipas_template_create(*, actor, owner: Unit, code: str = "sipas-mau") -> Sur
 
 
 def survey_settings_update(
-    *, actor, survey: Survey, satisfied_levels: list[int], index_method: str, min_cell: int
+    *,
+    actor,
+    survey: Survey,
+    expected_version: int,
+    satisfied_levels: list[int],
+    index_method: str,
+    min_cell: int,
 ) -> Survey:
+    """Which levels count as satisfied, how the overall index is made and the smallest published
+    cell. Results already frozen keep the settings they were computed with."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         _require_manager(actor, survey)
-        levels = sorted({int(v) for v in satisfied_levels})
+        check_version(
+            survey.version,
+            expected_version,
+            "Cài đặt khảo sát vừa được người khác cập nhật; thay đổi của Anh/Chị chưa được lưu. "
+            "Hãy xem lại cài đặt mới rồi lưu lại.",
+        )
+        try:
+            levels = sorted({int(v) for v in satisfied_levels})
+        except (TypeError, ValueError):
+            levels = []
         if not levels or any(v not in range(1, 6) for v in levels):
             raise ValidationError(
                 {"satisfied_levels": "Chọn ít nhất một mức từ 1 đến 5 được tính là hài lòng."}
             )
+        if len(levels) == 5:
+            raise ValidationError(
+                {"satisfied_levels": "Không thể tính cả năm mức là hài lòng: chỉ số sẽ luôn là 100%."}
+            )
         if index_method not in Survey.IndexMethod.values:
             raise ValidationError({"index_method": "Cách tính chỉ số không hợp lệ."})
-        if min_cell < 1:
-            raise ValidationError({"min_cell": "Số phiếu tối thiểu phải từ 1 trở lên."})
+        if isinstance(min_cell, bool) or not isinstance(min_cell, int) or not 1 <= min_cell <= 1000:
+            raise ValidationError({"min_cell": "Số phiếu tối thiểu phải là số nguyên từ 1 đến 1000."})
         before = audit.snapshot(survey, ["satisfied_levels", "index_method", "min_cell"])
         survey.satisfied_levels, survey.index_method, survey.min_cell = levels, index_method, min_cell
-        survey.save(update_fields=["satisfied_levels", "index_method", "min_cell", "updated_at"])
-        audit.record(
-            actor=actor,
-            action="update",
-            instance=survey,
-            changes=audit.diff(before, audit.snapshot(survey, before)),
-        )
+        changes = audit.diff(before, audit.snapshot(survey, before))
+        if changes:
+            survey.version = F("version") + 1
+            survey.save(
+                update_fields=["satisfied_levels", "index_method", "min_cell", "version", "updated_at"]
+            )
+            survey.refresh_from_db()
+            audit.record(actor=actor, action="update", instance=survey, changes=changes)
     return survey
 
 
@@ -713,23 +735,40 @@ FROZEN_MESSAGE = "Phiên bản này đã được dùng cho một đợt khảo 
 FINISHED_MESSAGE = "Phiên bản này đã hoàn tất nên không thể sửa; hãy tạo phiên bản mới sao chép từ nó."
 
 
-def _require_draft(actor, version: SurveyVersion) -> None:
-    """Scope first (a reader outside the owner never learns whether it is frozen), then the freeze."""
+BUILDER_CONFLICT = (
+    "Bộ câu hỏi vừa được người khác sửa; thay đổi của Anh/Chị chưa được lưu. Nội dung vừa nhập "
+    "vẫn còn bên dưới: hãy xem bản mới nhất rồi lưu lại."
+)
+
+
+def _lock_draft(actor, version: SurveyVersion, expected_version: int) -> SurveyVersion:
+    """The version row locked for this edit. Scope first (a reader outside the owner never learns
+    whether it is frozen), then the freeze, then the optimistic version the page was read at; the
+    lock makes parallel edits of one questionnaire queue up, so only the first one of a shared
+    version gets through."""
     if actor is None:
         raise PermissionDenied("Cần đăng nhập.")
     _require_manager(actor, version.survey)
-    if version.rounds.exists():
+    locked = SurveyVersion.objects.select_for_update().select_related("survey").get(pk=version.pk)
+    if locked.rounds.exists():
         raise ValidationError(FROZEN_MESSAGE)
-    if SurveyVersion.objects.filter(pk=version.pk, status=SurveyVersion.Status.FINISHED).exists():
+    if locked.status == SurveyVersion.Status.FINISHED:
         raise ValidationError(FINISHED_MESSAGE)
+    check_version(locked.version, expected_version, BUILDER_CONFLICT)
+    return locked
 
 
-def version_finish(*, actor, version: SurveyVersion) -> SurveyVersion:
+def _bump(version: SurveyVersion) -> int:
+    SurveyVersion.objects.filter(pk=version.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    version.version = SurveyVersion.objects.values_list("version", flat=True).get(pk=version.pk)
+    return version.version
+
+
+def version_finish(*, actor, version: SurveyVersion, expected_version: int) -> SurveyVersion:
     """Mark a draft ready for rounds. It needs a question in every section and at least one aspect
     on the 5-level scale, or its index would be empty."""
     with transaction.atomic():
-        version = SurveyVersion.objects.select_for_update().select_related("survey").get(pk=version.pk)
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
         sections = list(version.sections.prefetch_related("questions"))
         empty = [s.title for s in sections if not s.questions.all()]
         if not sections or empty:
@@ -744,7 +783,8 @@ def version_finish(*, actor, version: SurveyVersion) -> SurveyVersion:
                 "Chưa hoàn tất được: cần ít nhất một phần là yếu tố tính chỉ số có câu hỏi thang 5 mức."
             )
         version.status, version.finished_at = SurveyVersion.Status.FINISHED, timezone.now()
-        version.save(update_fields=["status", "finished_at", "updated_at"])
+        version.version += 1
+        version.save(update_fields=["status", "finished_at", "version", "updated_at"])
         audit.record(
             actor=actor, action="update", instance=version, changes={"status": ["draft", "finished"]}
         )
@@ -804,13 +844,14 @@ def section_save(
     *,
     actor,
     version: SurveyVersion,
+    expected_version: int,
     code: str,
     title: str,
     is_aspect: bool = False,
     section: Section | None = None,
 ) -> Section:
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
         if section is not None and section.version_id != version.pk:
             raise ValidationError("Phần này không thuộc phiên bản đang sửa.")
         title = nfc(title.strip())
@@ -828,6 +869,7 @@ def section_save(
         section.code, section.title, section.is_aspect = code, title, is_aspect
         _check_lengths(section)
         section.save()
+        _bump(version)
         after = {"code": code, "title": title, "is_aspect": is_aspect}
         audit.record(
             actor=actor,
@@ -842,6 +884,7 @@ def question_save(
     *,
     actor,
     section: Section,
+    expected_version: int,
     code: str,
     text: str,
     kind: str,
@@ -853,8 +896,7 @@ def question_save(
 ) -> Question:
     choices, show_if_values = list(choices or []), [str(v) for v in (show_if_values or [])]
     with transaction.atomic():
-        version = section.version
-        _require_draft(actor, version)
+        version = _lock_draft(actor, section.version, expected_version)
         if question is not None and question.section.version_id != version.pk:
             raise ValidationError("Câu hỏi này không thuộc phiên bản đang sửa.")
         errors: dict[str, str] = {}
@@ -909,31 +951,34 @@ def question_save(
             setattr(question, k, v)
         _check_lengths(question)
         question.save()
+        _bump(version)
         audit.record(
             actor=actor, action="create" if created else "update", instance=question, changes=changes
         )
     return question
 
 
-def builder_delete(*, actor, item: Section | Question) -> None:
+def builder_delete(*, actor, item: Section | Question, expected_version: int) -> None:
     """Delete a section (with its questions) or a question of a draft version."""
     version = item.version if isinstance(item, Section) else item.section.version
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
         audit.record(actor=actor, action="delete", instance=item, note=str(item))
         item.delete()
+        _bump(version)
 
 
-def builder_move(*, actor, item: Section | Question, step: int) -> None:
+def builder_move(*, actor, item: Section | Question, step: int, expected_version: int) -> None:
     """Move a section or a question one place up (step -1) or down (+1) among its siblings."""
     if step not in (-1, 1):
         raise ValidationError("Chỉ dời lên hoặc xuống một vị trí.")
-    if isinstance(item, Section):
-        version, siblings = item.version, list(item.version.sections.order_by("order", "pk"))
-    else:
-        version, siblings = item.section.version, list(item.section.questions.order_by("order", "pk"))
+    version = item.version if isinstance(item, Section) else item.section.version
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
+        if isinstance(item, Section):
+            siblings = list(version.sections.order_by("order", "pk"))
+        else:
+            siblings = list(item.section.questions.order_by("order", "pk"))
         index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
         target = index + step
         if not 0 <= target < len(siblings):
@@ -942,4 +987,5 @@ def builder_move(*, actor, item: Section | Question, step: int) -> None:
         for order, sibling in enumerate(siblings):
             sibling.order = order
         type(item).objects.bulk_update(siblings, ["order"])
+        _bump(version)
         audit.record(actor=actor, action="update", instance=item, changes={"order": [index, target]})
