@@ -5,11 +5,14 @@ an audit row's exact time and id would undo the coarsened hour of the response. 
 entries, imports and every management write are audited as usual.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
 import math
 import secrets
+import threading
+import time
 import uuid as uuid_lib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -304,6 +307,42 @@ def questions_of_round(round_: Round) -> list[Question]:
     return cached
 
 
+# Public channels, read once per process for CHANNEL_CACHE_SECONDS: the public form and its
+# submission otherwise spend a third of their time on this one four-table SELECT. Writes to a
+# channel, round, version or survey clear this process's copy (signals in apps.py); other processes
+# see the change within the TTL, and nothing stale can be counted meanwhile, because the submission
+# statement itself checks that the round is open and still asks this version.
+CHANNEL_CACHE_SECONDS = getattr(settings, "SURVEYS_CHANNEL_CACHE_SECONDS", 30)
+_CHANNEL_CACHE_MAX = 10_000
+_CHANNELS: dict[str, tuple[float, int, Channel]] = {}
+_CHANNELS_LOCK = threading.Lock()
+
+
+def public_channel(slug: str) -> Channel | None:
+    """The channel of a public link with its round, survey, version and unit, or None."""
+    now = time.monotonic()
+    hit = _CHANNELS.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[2]
+    channel = (
+        Channel.objects.select_related("round__survey", "round__version", "unit").filter(slug=slug).first()
+    )
+    if channel is None:
+        return None  # misses are not kept: random slugs must not fill the memory
+    with _CHANNELS_LOCK:
+        if len(_CHANNELS) >= _CHANNEL_CACHE_MAX:
+            _CHANNELS.clear()
+        # Keyed on the slug; the version number rides along so that a page can tell which it shows.
+        _CHANNELS[slug] = (now + CHANNEL_CACHE_SECONDS, channel.round.version.number, channel)
+    return channel
+
+
+def public_channels_forget(**_kwargs) -> None:
+    """Drop this process's cached channels (a channel, round, version or survey changed)."""
+    with _CHANNELS_LOCK:
+        _CHANNELS.clear()
+
+
 def is_shown(question: Question, answers: Mapping[str, Any]) -> bool:
     if not question.show_if_code:
         return True
@@ -412,6 +451,13 @@ def draft_save(
 # Submission ------------------------------------------------------------------------------------
 
 
+ROUND_NOT_OPEN = "Đợt khảo sát đã kết thúc, không nhận thêm phiếu."
+TOKEN_SPENT = (
+    "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — xin cảm ơn Ông/Bà đã tham gia."
+)
+QUOTA_FULL = "Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm."
+
+
 @dataclass(frozen=True)
 class SubmitResult:
     response: Response
@@ -426,7 +472,7 @@ def _quota_take(round_: Round, unit: Unit, field: str) -> None:
         if not quotas.exists():
             continue
         if quotas.filter(filled__lt=F("target")).update(filled=F("filled") + 1) == 0:
-            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+            raise QuotaFull(QUOTA_FULL)
 
 
 def response_submit(
@@ -447,7 +493,7 @@ def response_submit(
     usable, and nothing links it to the response."""
     round_ = channel.round
     if round_.status != Round.Status.OPEN:
-        raise ValidationError("Đợt khảo sát đã kết thúc, không nhận thêm phiếu.")
+        raise ValidationError(ROUND_NOT_OPEN)
     if actor is not None and not can_enter_paper(actor, round_, channel.unit):
         raise PermissionDenied("Anh/Chị không được nhập phiếu cho đơn vị này.")
     answers = clean_answers(questions or questions_of(round_.version), raw)
@@ -470,6 +516,11 @@ def response_submit(
         )
     try:
         with transaction.atomic():
+            # The channel may come from the per-process cache: the round's state is read again here.
+            if not Round.objects.filter(
+                pk=round_.pk, status=Round.Status.OPEN, version_id=round_.version_id
+            ).exists():
+                raise ValidationError(ROUND_NOT_OPEN)
             response = Response.objects.create(
                 survey_id=round_.survey_id,
                 round=round_,
@@ -489,10 +540,7 @@ def response_submit(
                             spent_on=timezone.localdate(),
                         )
                 except IntegrityError as exc:
-                    raise TokenRefused(
-                        "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
-                        "xin cảm ơn Ông/Bà đã tham gia."
-                    ) from exc
+                    raise TokenRefused(TOKEN_SPENT) from exc
             _quota_take(round_, channel.unit, channel.field)
             _answers_create(response, questions or questions_of(round_.version), answers)
             if draft_key:
@@ -519,7 +567,9 @@ _SUBMIT_SQL = """
 WITH ins AS (
     INSERT INTO surveys_response
         (survey_id, round_id, unit_id, field, submission_uuid, content_hash, source, submitted_hour)
-    VALUES (%(survey)s, %(round)s, %(unit)s, %(field)s, %(uuid)s, %(digest)s, %(source)s, %(hour)s)
+    SELECT %(survey)s, %(round)s, %(unit)s, %(field)s, %(uuid)s, %(digest)s, %(source)s, %(hour)s
+    WHERE EXISTS (SELECT 1 FROM surveys_round
+                  WHERE id = %(round)s AND status = 'open' AND version_id = %(version)s)
     ON CONFLICT (survey_id, submission_uuid) DO NOTHING
     RETURNING id
 ), answers AS (
@@ -540,14 +590,23 @@ WITH ins AS (
     RETURNING 1
 ), draft AS (
     DELETE FROM surveys_draft WHERE key = %(draft)s AND EXISTS (SELECT 1 FROM ins)
+), outcome AS (
+    SELECT (SELECT id FROM ins) AS response_id,
+           (SELECT count(*) FROM token) AS tokens,
+           (SELECT count(*) FROM quota) AS taken,
+           (SELECT count(*) FROM surveys_quota
+             WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')) AS quotas
 )
-SELECT (SELECT id FROM ins),
-       (SELECT count(*) FROM token),
-       (SELECT count(*) FROM quota),
-       (SELECT count(*) FROM surveys_quota
-         WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')),
-       stored.id, stored.content_hash
-FROM (SELECT 1) one LEFT JOIN surveys_response stored
+SELECT outcome.response_id,
+       -- A refusal raises, which undoes every CTE above: the statement is its own transaction.
+       CASE WHEN outcome.response_id IS NOT NULL AND %(token)s <> '' AND outcome.tokens = 0
+                THEN surveys_refuse('token-spent')
+            WHEN outcome.response_id IS NOT NULL AND outcome.taken < outcome.quotas
+                THEN surveys_refuse('quota-full')
+       END,
+       stored.id, stored.content_hash,
+       (SELECT status = 'open' AND version_id = %(version)s FROM surveys_round WHERE id = %(round)s)
+FROM outcome LEFT JOIN surveys_response stored
     ON stored.survey_id = %(survey)s AND stored.submission_uuid = %(uuid)s
 """
 
@@ -563,9 +622,10 @@ def _submit_one_statement(
     draft_key: str,
 ) -> SubmitResult:
     """PostgreSQL: the whole submission in one statement (response ON CONFLICT DO NOTHING, its
-    answers, the spent token, the quota take, the draft removal), inside one transaction that is
-    rolled back when the token was already spent or the quota was full. A retry costs one
-    statement that inserts nothing and reads the stored content hash."""
+    answers, the spent token, the quota take, the draft removal), sent in autocommit: a statement
+    is atomic by itself, and a spent token or a full quota makes it raise (surveys_refuse), which
+    rolls all of it back. No BEGIN and COMMIT round trips; a retry costs one statement that
+    inserts nothing and reads the stored content hash."""
     round_ = channel.round
     ids, ints, texts, vals = [], [], [], []
     for q in questions:
@@ -580,6 +640,7 @@ def _submit_one_statement(
     params = {
         "survey": round_.survey_id,
         "round": round_.pk,
+        "version": round_.version_id,
         "unit": channel.unit_id,
         "field": channel.field,
         "uuid": submission_uuid,
@@ -594,38 +655,42 @@ def _submit_one_statement(
         "today": timezone.localdate(),
         "draft": draft_key,
     }
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    # Inside an outer transaction (a test, a caller's atomic block) a savepoint keeps a refusal from
+    # breaking that transaction; a public request runs in autocommit and pays for none.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard, connection.cursor() as cursor:
             cursor.execute(_SUBMIT_SQL, params)
-            response_id, tokens, taken, quotas, stored_id, stored_hash = cursor.fetchone()
-        if response_id is None:
-            if stored_hash is None:
-                # The UUID was committed by a parallel request after this statement's snapshot.
-                stored_id, stored_hash = (
-                    Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid)
-                    .values_list("pk", "content_hash")
-                    .first()
-                ) or (None, None)
-            if stored_hash is None:
-                raise ConflictError("Phiếu chưa được ghi nhận, Ông/Bà vui lòng gửi lại.")
-            existing = Response(
-                pk=stored_id,
-                survey_id=round_.survey_id,
-                round=round_,
-                unit_id=channel.unit_id,
-                submission_uuid=submission_uuid,
-                content_hash=stored_hash,
-            )
-            return _same_or_conflict(existing, digest)
-        if dossier_code and tokens == 0:
-            transaction.set_rollback(True)
-            raise TokenRefused(
-                "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
-                "xin cảm ơn Ông/Bà đã tham gia."
-            )
-        if taken < quotas:
-            transaction.set_rollback(True)
-            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+            response_id, _, stored_id, stored_hash, still_open = cursor.fetchone()
+    except DatabaseError as exc:
+        text = str(exc)
+        if "token-spent" in text:
+            raise TokenRefused(TOKEN_SPENT) from exc
+        if "quota-full" in text:
+            raise QuotaFull(QUOTA_FULL) from exc
+        raise
+    if response_id is None:
+        if stored_hash is None and not still_open:
+            public_channels_forget()
+            raise ValidationError(ROUND_NOT_OPEN)
+        if stored_hash is None:
+            # The UUID was committed by a parallel request after this statement's snapshot.
+            stored_id, stored_hash = (
+                Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid)
+                .values_list("pk", "content_hash")
+                .first()
+            ) or (None, None)
+        if stored_hash is None:
+            raise ConflictError("Phiếu chưa được ghi nhận, Ông/Bà vui lòng gửi lại.")
+        existing = Response(
+            pk=stored_id,
+            survey_id=round_.survey_id,
+            round=round_,
+            unit_id=channel.unit_id,
+            submission_uuid=submission_uuid,
+            content_hash=stored_hash,
+        )
+        return _same_or_conflict(existing, digest)
     response = Response(
         pk=response_id,
         survey_id=round_.survey_id,

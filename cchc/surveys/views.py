@@ -78,9 +78,9 @@ def kiosk_form(request, slug: str):
 
 
 def _survey_form(request, slug: str, *, kiosk: bool):
-    channel = get_object_or_404(
-        Channel.objects.select_related("round__survey", "round__version", "unit"), slug=slug
-    )
+    channel = services.public_channel(slug)
+    if channel is None:
+        raise Http404("Không tìm thấy khảo sát.")
     round_ = channel.round
     if round_.status != Round.Status.OPEN:
         return _public_message(
