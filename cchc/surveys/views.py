@@ -367,6 +367,28 @@ def channel_poster(request, slug: str):
 
 
 @login_required
+def channel_poster_pdf(request, slug: str):
+    channel = get_object_or_404(Channel.objects.select_related("round__survey", "unit"), slug=slug)
+    permissions.access_round(request.user, channel.round_id)
+    if not permissions.can_see_unit_results(request.user, channel.round, channel.unit):
+        raise Http404("Không tìm thấy.")
+    try:
+        content = exports.poster_pdf(channel, _public_url(request, channel))
+    except exports.PosterUnavailable as exc:
+        response = render(
+            request,
+            "surveys/message.html",
+            {"title": "Chưa tạo được áp phích PDF", "text": str(exc), "channel": channel},
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        return response
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ap-phich-khao-sat-{channel.slug}.pdf"'
+    return response
+
+
+@login_required
 def results_csv(request, pk: int):
     round_ = permissions.access_round(request.user, pk)
     units = permissions.visible_units(request.user, round_)
