@@ -478,6 +478,13 @@ def target_list(request):
     )
 
 
+def target_satisfaction(target):
+    # Read from the surveys app at call time: surveys builds on plans, not the other way round.
+    from cchc.surveys.selectors import target_satisfaction as survey_actual
+
+    return survey_actual(target)
+
+
 @login_required
 def target_edit(request, pk: int):
     target = access_target(request.user, pk, for_edit=True)
@@ -499,5 +506,6 @@ def target_edit(request, pk: int):
             initial={"kpi": link.kpi, "field": link.field, "version": link.version} if link else None
         ),
         "actual": target_actuals([target]).get(target.pk),
+        "satisfaction": target_satisfaction(target),
     }
     return _form_page(request, "plans/target_edit.html", context, form)

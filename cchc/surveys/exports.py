@@ -126,3 +126,83 @@ def poster_docx(channel, url: str) -> bytes:
 
 def percent(value) -> str:
     return format_percent(value, 2, empty="—")
+
+
+# The poster as PDF -----------------------------------------------------------------------------
+
+POSTER_LAYOUT = 1  # bump when poster_docx changes what it draws: cached PDFs are then redrawn
+POSTER_TIMEOUT_SECONDS = 90
+NO_OFFICE = (
+    "Máy chủ chưa cài LibreOffice nên chưa tạo được áp phích dạng PDF. Anh/Chị vui lòng tải bản .docx "
+    "để in, hoặc đề nghị quản trị hệ thống cài LibreOffice."
+)
+OFFICE_FAILED = (
+    "Chưa chuyển được áp phích sang PDF (LibreOffice không trả kết quả kịp). Anh/Chị vui lòng thử lại "
+    "sau ít phút hoặc tải bản .docx để in."
+)
+
+
+class PosterUnavailable(Exception):
+    """The PDF cannot be made here and now; the message says so in Vietnamese."""
+
+
+def _poster_key(channel, url: str) -> str:
+    """The hash of everything the poster shows: the same content is converted once."""
+    import hashlib
+    import json
+
+    content = [POSTER_LAYOUT, channel.unit.name, channel.desk, channel.round.title, url]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def poster_pdf(channel, url: str) -> bytes:
+    """The A4 poster as PDF: the .docx converted by LibreOffice headless, on demand with a timeout,
+    kept under MEDIA_ROOT/cache/ap-phich by the hash of its content."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    cache_dir = Path(settings.MEDIA_ROOT) / "cache" / "ap-phich"
+    cached = cache_dir / f"{_poster_key(channel, url)}.pdf"
+    if cached.exists():
+        return cached.read_bytes()
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise PosterUnavailable(NO_OFFICE)
+    with tempfile.TemporaryDirectory(prefix="ap-phich-") as work:
+        source = Path(work, "ap-phich.docx")
+        source.write_bytes(poster_docx(channel, url))
+        try:
+            # A profile of its own per call: two conversions at once would otherwise share one lock.
+            subprocess.run(
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{work}/profile",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    work,
+                    str(source),
+                ],
+                capture_output=True,
+                timeout=POSTER_TIMEOUT_SECONDS,
+                check=True,
+                env={**os.environ, "HOME": work},
+            )
+        except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
+            raise PosterUnavailable(OFFICE_FAILED) from exc
+        produced = Path(work, "ap-phich.pdf")
+        if not produced.exists():
+            raise PosterUnavailable(OFFICE_FAILED)
+        content = produced.read_bytes()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(content)
+    partial.replace(cached)  # atomic: a parallel reader sees the whole file or none
+    return content

@@ -42,6 +42,8 @@ class Survey(TimeStampedModel):
         default=IndexMethod.MEAN_OF_ASPECTS,
     )
     min_cell = models.PositiveSmallIntegerField("số phiếu tối thiểu để công bố một ô", default=5)
+    # Optimistic lock of the settings above: every settings write states the version it read.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "khảo sát"
@@ -52,11 +54,22 @@ class Survey(TimeStampedModel):
 
 
 class SurveyVersion(TimeStampedModel):
-    """A version is frozen once a round uses it: answers always refer to the questions they answered."""
+    """A draft while the builder edits it; finished when its manager says it is ready, and only then
+    usable by a round. Finished is final: answers always refer to the questions they answered, and
+    a change is a new version copied from it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Bản nháp"
+        FINISHED = "finished", "Đã hoàn tất"
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField("phiên bản")
     note = models.CharField("ghi chú", max_length=300, blank=True)
+    status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    finished_at = models.DateTimeField("hoàn tất lúc", null=True, blank=True)
+    # Optimistic lock of the whole questionnaire (not `number`, which names the version to people):
+    # every builder edit of its sections and questions states the one it read and moves it on.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "number"], name="survey_version_unique")]

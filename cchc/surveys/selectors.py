@@ -290,6 +290,21 @@ def satisfaction_target_actuals(targets: Iterable[Target], year: int) -> dict[in
     return out
 
 
+def target_satisfaction(target: Target) -> SatisfactionActual | None:
+    """What a plan's target page shows for a target measured by a survey: the latest year of the
+    plan with a published result (the plan's last year when none has one yet), or None when the
+    target is not linked to a survey."""
+    if not TargetSurveyLink.objects.filter(target=target).exists():
+        return None
+    plan = target.plan
+    actual = None
+    for year in range(plan.year_end, plan.year_start - 1, -1):
+        actual = satisfaction_target_actuals([target], year)[target.pk]
+        if actual.index.value is not None:
+            return actual
+    return actual
+
+
 # Sampling --------------------------------------------------------------------------------------
 
 

@@ -5,11 +5,14 @@ an audit row's exact time and id would undo the coarsened hour of the response. 
 entries, imports and every management write are audited as usual.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
 import math
 import secrets
+import threading
+import time
 import uuid as uuid_lib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,12 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cchc.core import audit
-from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError
+from cchc.core.exceptions import ConflictError, PermissionDenied, ValidationError, check_version
 from cchc.core.text import nfc
 from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.org.models import Unit
@@ -79,7 +82,13 @@ def sipas_template_create(*, actor, owner: Unit, code: str = "sipas-mau") -> Sur
             is_template=True,
             satisfied_levels=[4, 5],
         )
-        version = SurveyVersion.objects.create(survey=survey, number=1, note="Mẫu ban đầu")
+        version = SurveyVersion.objects.create(
+            survey=survey,
+            number=1,
+            note="Mẫu ban đầu",
+            status=SurveyVersion.Status.FINISHED,
+            finished_at=timezone.now(),
+        )
         for s_order, spec in enumerate(sipas.SIPAS_SECTIONS):
             section = Section.objects.create(
                 version=version,
@@ -106,43 +115,96 @@ def sipas_template_create(*, actor, owner: Unit, code: str = "sipas-mau") -> Sur
 
 
 def survey_settings_update(
-    *, actor, survey: Survey, satisfied_levels: list[int], index_method: str, min_cell: int
+    *,
+    actor,
+    survey: Survey,
+    expected_version: int,
+    satisfied_levels: list[int],
+    index_method: str,
+    min_cell: int,
 ) -> Survey:
+    """Which levels count as satisfied, how the overall index is made and the smallest published
+    cell. Results already frozen keep the settings they were computed with."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         _require_manager(actor, survey)
-        levels = sorted({int(v) for v in satisfied_levels})
+        check_version(
+            survey.version,
+            expected_version,
+            "Cài đặt khảo sát vừa được người khác cập nhật; thay đổi của Anh/Chị chưa được lưu. "
+            "Hãy xem lại cài đặt mới rồi lưu lại.",
+        )
+        try:
+            levels = sorted({int(v) for v in satisfied_levels})
+        except (TypeError, ValueError):
+            levels = []
         if not levels or any(v not in range(1, 6) for v in levels):
             raise ValidationError(
                 {"satisfied_levels": "Chọn ít nhất một mức từ 1 đến 5 được tính là hài lòng."}
             )
+        if len(levels) == 5:
+            raise ValidationError(
+                {"satisfied_levels": "Không thể tính cả năm mức là hài lòng: chỉ số sẽ luôn là 100%."}
+            )
         if index_method not in Survey.IndexMethod.values:
             raise ValidationError({"index_method": "Cách tính chỉ số không hợp lệ."})
-        if min_cell < 1:
-            raise ValidationError({"min_cell": "Số phiếu tối thiểu phải từ 1 trở lên."})
+        if isinstance(min_cell, bool) or not isinstance(min_cell, int) or not 1 <= min_cell <= 1000:
+            raise ValidationError({"min_cell": "Số phiếu tối thiểu phải là số nguyên từ 1 đến 1000."})
         before = audit.snapshot(survey, ["satisfied_levels", "index_method", "min_cell"])
         survey.satisfied_levels, survey.index_method, survey.min_cell = levels, index_method, min_cell
-        survey.save(update_fields=["satisfied_levels", "index_method", "min_cell", "updated_at"])
-        audit.record(
-            actor=actor,
-            action="update",
-            instance=survey,
-            changes=audit.diff(before, audit.snapshot(survey, before)),
-        )
+        changes = audit.diff(before, audit.snapshot(survey, before))
+        if changes:
+            survey.version = F("version") + 1
+            survey.save(
+                update_fields=["satisfied_levels", "index_method", "min_cell", "version", "updated_at"]
+            )
+            survey.refresh_from_db()
+            audit.record(actor=actor, action="update", instance=survey, changes=changes)
     return survey
 
 
 # Rounds, channels, quotas ----------------------------------------------------------------------
 
 
+NO_FINISHED_VERSION = (
+    "Khảo sát chưa có phiên bản câu hỏi nào đã hoàn tất; hãy hoàn tất một phiên bản trong trang soạn "
+    "bộ câu hỏi trước khi mở đợt."
+)
+DRAFT_VERSION_REFUSED = (
+    "Phiên bản {number} còn là bản nháp; chỉ phiên bản đã hoàn tất mới dùng được cho một đợt."
+)
+
+
 def round_open(
-    *, actor, survey: Survey, title: str, year: int, units: Iterable[Unit], requires_token: bool = False
+    *,
+    actor,
+    survey: Survey,
+    title: str,
+    year: int,
+    units: Iterable[Unit],
+    requires_token: bool = False,
+    version: SurveyVersion | None = None,
 ) -> Round:
+    """Open a round on the chosen finished version, or on the latest finished one: a draft the
+    builder is half way through is never asked to citizens."""
     with transaction.atomic():
         _require_manager(actor, survey)
-        version = survey.versions.order_by("-number").first()
-        if version is None:
-            raise ValidationError("Khảo sát chưa có phiên bản câu hỏi nào.")
+        if version is not None:
+            # Locked so that the status read here is the one the round is created with.
+            version = SurveyVersion.objects.select_for_update().filter(pk=version.pk, survey=survey).first()
+            if version is None:
+                raise ValidationError("Phiên bản này không thuộc khảo sát.")
+            if version.status != SurveyVersion.Status.FINISHED:
+                raise ValidationError(DRAFT_VERSION_REFUSED.format(number=version.number))
+        else:
+            version = (
+                survey.versions.select_for_update()
+                .filter(status=SurveyVersion.Status.FINISHED)
+                .order_by("-number")
+                .first()
+            )
+            if version is None:
+                raise ValidationError(NO_FINISHED_VERSION)
         round_ = Round.objects.create(
             survey=survey, version=version, title=nfc(title.strip()), year=year, requires_token=requires_token
         )
@@ -243,6 +305,42 @@ def questions_of_round(round_: Round) -> list[Question]:
     if cached is None:
         cached = _QUESTIONS[key] = questions_of(round_.version)
     return cached
+
+
+# Public channels, read once per process for CHANNEL_CACHE_SECONDS: the public form and its
+# submission otherwise spend a third of their time on this one four-table SELECT. Writes to a
+# channel, round, version or survey clear this process's copy (signals in apps.py); other processes
+# see the change within the TTL, and nothing stale can be counted meanwhile, because the submission
+# statement itself checks that the round is open and still asks this version.
+CHANNEL_CACHE_SECONDS = getattr(settings, "SURVEYS_CHANNEL_CACHE_SECONDS", 30)
+_CHANNEL_CACHE_MAX = 10_000
+_CHANNELS: dict[str, tuple[float, int, Channel]] = {}
+_CHANNELS_LOCK = threading.Lock()
+
+
+def public_channel(slug: str) -> Channel | None:
+    """The channel of a public link with its round, survey, version and unit, or None."""
+    now = time.monotonic()
+    hit = _CHANNELS.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[2]
+    channel = (
+        Channel.objects.select_related("round__survey", "round__version", "unit").filter(slug=slug).first()
+    )
+    if channel is None:
+        return None  # misses are not kept: random slugs must not fill the memory
+    with _CHANNELS_LOCK:
+        if len(_CHANNELS) >= _CHANNEL_CACHE_MAX:
+            _CHANNELS.clear()
+        # Keyed on the slug; the version number rides along so that a page can tell which it shows.
+        _CHANNELS[slug] = (now + CHANNEL_CACHE_SECONDS, channel.round.version.number, channel)
+    return channel
+
+
+def public_channels_forget(**_kwargs) -> None:
+    """Drop this process's cached channels (a channel, round, version or survey changed)."""
+    with _CHANNELS_LOCK:
+        _CHANNELS.clear()
 
 
 def is_shown(question: Question, answers: Mapping[str, Any]) -> bool:
@@ -353,6 +451,13 @@ def draft_save(
 # Submission ------------------------------------------------------------------------------------
 
 
+ROUND_NOT_OPEN = "Đợt khảo sát đã kết thúc, không nhận thêm phiếu."
+TOKEN_SPENT = (
+    "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — xin cảm ơn Ông/Bà đã tham gia."
+)
+QUOTA_FULL = "Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm."
+
+
 @dataclass(frozen=True)
 class SubmitResult:
     response: Response
@@ -367,7 +472,7 @@ def _quota_take(round_: Round, unit: Unit, field: str) -> None:
         if not quotas.exists():
             continue
         if quotas.filter(filled__lt=F("target")).update(filled=F("filled") + 1) == 0:
-            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+            raise QuotaFull(QUOTA_FULL)
 
 
 def response_submit(
@@ -388,7 +493,7 @@ def response_submit(
     usable, and nothing links it to the response."""
     round_ = channel.round
     if round_.status != Round.Status.OPEN:
-        raise ValidationError("Đợt khảo sát đã kết thúc, không nhận thêm phiếu.")
+        raise ValidationError(ROUND_NOT_OPEN)
     if actor is not None and not can_enter_paper(actor, round_, channel.unit):
         raise PermissionDenied("Anh/Chị không được nhập phiếu cho đơn vị này.")
     answers = clean_answers(questions or questions_of(round_.version), raw)
@@ -411,6 +516,11 @@ def response_submit(
         )
     try:
         with transaction.atomic():
+            # The channel may come from the per-process cache: the round's state is read again here.
+            if not Round.objects.filter(
+                pk=round_.pk, status=Round.Status.OPEN, version_id=round_.version_id
+            ).exists():
+                raise ValidationError(ROUND_NOT_OPEN)
             response = Response.objects.create(
                 survey_id=round_.survey_id,
                 round=round_,
@@ -430,10 +540,7 @@ def response_submit(
                             spent_on=timezone.localdate(),
                         )
                 except IntegrityError as exc:
-                    raise TokenRefused(
-                        "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
-                        "xin cảm ơn Ông/Bà đã tham gia."
-                    ) from exc
+                    raise TokenRefused(TOKEN_SPENT) from exc
             _quota_take(round_, channel.unit, channel.field)
             _answers_create(response, questions or questions_of(round_.version), answers)
             if draft_key:
@@ -460,7 +567,9 @@ _SUBMIT_SQL = """
 WITH ins AS (
     INSERT INTO surveys_response
         (survey_id, round_id, unit_id, field, submission_uuid, content_hash, source, submitted_hour)
-    VALUES (%(survey)s, %(round)s, %(unit)s, %(field)s, %(uuid)s, %(digest)s, %(source)s, %(hour)s)
+    SELECT %(survey)s, %(round)s, %(unit)s, %(field)s, %(uuid)s, %(digest)s, %(source)s, %(hour)s
+    WHERE EXISTS (SELECT 1 FROM surveys_round
+                  WHERE id = %(round)s AND status = 'open' AND version_id = %(version)s)
     ON CONFLICT (survey_id, submission_uuid) DO NOTHING
     RETURNING id
 ), answers AS (
@@ -481,14 +590,23 @@ WITH ins AS (
     RETURNING 1
 ), draft AS (
     DELETE FROM surveys_draft WHERE key = %(draft)s AND EXISTS (SELECT 1 FROM ins)
+), outcome AS (
+    SELECT (SELECT id FROM ins) AS response_id,
+           (SELECT count(*) FROM token) AS tokens,
+           (SELECT count(*) FROM quota) AS taken,
+           (SELECT count(*) FROM surveys_quota
+             WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')) AS quotas
 )
-SELECT (SELECT id FROM ins),
-       (SELECT count(*) FROM token),
-       (SELECT count(*) FROM quota),
-       (SELECT count(*) FROM surveys_quota
-         WHERE round_id = %(round)s AND unit_id = %(unit)s AND field IN (%(field)s, '')),
-       stored.id, stored.content_hash
-FROM (SELECT 1) one LEFT JOIN surveys_response stored
+SELECT outcome.response_id,
+       -- A refusal raises, which undoes every CTE above: the statement is its own transaction.
+       CASE WHEN outcome.response_id IS NOT NULL AND %(token)s <> '' AND outcome.tokens = 0
+                THEN surveys_refuse('token-spent')
+            WHEN outcome.response_id IS NOT NULL AND outcome.taken < outcome.quotas
+                THEN surveys_refuse('quota-full')
+       END,
+       stored.id, stored.content_hash,
+       (SELECT status = 'open' AND version_id = %(version)s FROM surveys_round WHERE id = %(round)s)
+FROM outcome LEFT JOIN surveys_response stored
     ON stored.survey_id = %(survey)s AND stored.submission_uuid = %(uuid)s
 """
 
@@ -504,9 +622,10 @@ def _submit_one_statement(
     draft_key: str,
 ) -> SubmitResult:
     """PostgreSQL: the whole submission in one statement (response ON CONFLICT DO NOTHING, its
-    answers, the spent token, the quota take, the draft removal), inside one transaction that is
-    rolled back when the token was already spent or the quota was full. A retry costs one
-    statement that inserts nothing and reads the stored content hash."""
+    answers, the spent token, the quota take, the draft removal), sent in autocommit: a statement
+    is atomic by itself, and a spent token or a full quota makes it raise (surveys_refuse), which
+    rolls all of it back. No BEGIN and COMMIT round trips; a retry costs one statement that
+    inserts nothing and reads the stored content hash."""
     round_ = channel.round
     ids, ints, texts, vals = [], [], [], []
     for q in questions:
@@ -521,6 +640,7 @@ def _submit_one_statement(
     params = {
         "survey": round_.survey_id,
         "round": round_.pk,
+        "version": round_.version_id,
         "unit": channel.unit_id,
         "field": channel.field,
         "uuid": submission_uuid,
@@ -535,38 +655,42 @@ def _submit_one_statement(
         "today": timezone.localdate(),
         "draft": draft_key,
     }
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    # Inside an outer transaction (a test, a caller's atomic block) a savepoint keeps a refusal from
+    # breaking that transaction; a public request runs in autocommit and pays for none.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard, connection.cursor() as cursor:
             cursor.execute(_SUBMIT_SQL, params)
-            response_id, tokens, taken, quotas, stored_id, stored_hash = cursor.fetchone()
-        if response_id is None:
-            if stored_hash is None:
-                # The UUID was committed by a parallel request after this statement's snapshot.
-                stored_id, stored_hash = (
-                    Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid)
-                    .values_list("pk", "content_hash")
-                    .first()
-                ) or (None, None)
-            if stored_hash is None:
-                raise ConflictError("Phiếu chưa được ghi nhận, Ông/Bà vui lòng gửi lại.")
-            existing = Response(
-                pk=stored_id,
-                survey_id=round_.survey_id,
-                round=round_,
-                unit_id=channel.unit_id,
-                submission_uuid=submission_uuid,
-                content_hash=stored_hash,
-            )
-            return _same_or_conflict(existing, digest)
-        if dossier_code and tokens == 0:
-            transaction.set_rollback(True)
-            raise TokenRefused(
-                "Mã phiếu này đã được dùng để gửi ý kiến. Mỗi hồ sơ chỉ đánh giá một lần — "
-                "xin cảm ơn Ông/Bà đã tham gia."
-            )
-        if taken < quotas:
-            transaction.set_rollback(True)
-            raise QuotaFull("Đơn vị đã nhận đủ số phiếu của đợt khảo sát này. Xin cảm ơn Ông/Bà đã quan tâm.")
+            response_id, _, stored_id, stored_hash, still_open = cursor.fetchone()
+    except DatabaseError as exc:
+        text = str(exc)
+        if "token-spent" in text:
+            raise TokenRefused(TOKEN_SPENT) from exc
+        if "quota-full" in text:
+            raise QuotaFull(QUOTA_FULL) from exc
+        raise
+    if response_id is None:
+        if stored_hash is None and not still_open:
+            public_channels_forget()
+            raise ValidationError(ROUND_NOT_OPEN)
+        if stored_hash is None:
+            # The UUID was committed by a parallel request after this statement's snapshot.
+            stored_id, stored_hash = (
+                Response.objects.filter(survey_id=round_.survey_id, submission_uuid=submission_uuid)
+                .values_list("pk", "content_hash")
+                .first()
+            ) or (None, None)
+        if stored_hash is None:
+            raise ConflictError("Phiếu chưa được ghi nhận, Ông/Bà vui lòng gửi lại.")
+        existing = Response(
+            pk=stored_id,
+            survey_id=round_.survey_id,
+            round=round_,
+            unit_id=channel.unit_id,
+            submission_uuid=submission_uuid,
+            content_hash=stored_hash,
+        )
+        return _same_or_conflict(existing, digest)
     response = Response(
         pk=response_id,
         survey_id=round_.survey_id,
@@ -691,15 +815,63 @@ def ip_hash(ip: str, today: date | None = None) -> str:
 # Survey builder: draft versions, their sections and questions ---------------------------------
 
 FROZEN_MESSAGE = "Phiên bản này đã được dùng cho một đợt khảo sát nên không thể sửa; hãy tạo phiên bản mới."
+FINISHED_MESSAGE = "Phiên bản này đã hoàn tất nên không thể sửa; hãy tạo phiên bản mới sao chép từ nó."
 
 
-def _require_draft(actor, version: SurveyVersion) -> None:
-    """Scope first (a reader outside the owner never learns whether it is frozen), then the freeze."""
+BUILDER_CONFLICT = (
+    "Bộ câu hỏi vừa được người khác sửa; thay đổi của Anh/Chị chưa được lưu. Nội dung vừa nhập "
+    "vẫn còn bên dưới: hãy xem bản mới nhất rồi lưu lại."
+)
+
+
+def _lock_draft(actor, version: SurveyVersion, expected_version: int) -> SurveyVersion:
+    """The version row locked for this edit. Scope first (a reader outside the owner never learns
+    whether it is frozen), then the freeze, then the optimistic version the page was read at; the
+    lock makes parallel edits of one questionnaire queue up, so only the first one of a shared
+    version gets through."""
     if actor is None:
         raise PermissionDenied("Cần đăng nhập.")
     _require_manager(actor, version.survey)
-    if version.rounds.exists():
+    locked = SurveyVersion.objects.select_for_update().select_related("survey").get(pk=version.pk)
+    if locked.rounds.exists():
         raise ValidationError(FROZEN_MESSAGE)
+    if locked.status == SurveyVersion.Status.FINISHED:
+        raise ValidationError(FINISHED_MESSAGE)
+    check_version(locked.version, expected_version, BUILDER_CONFLICT)
+    return locked
+
+
+def _bump(version: SurveyVersion) -> int:
+    SurveyVersion.objects.filter(pk=version.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    version.version = SurveyVersion.objects.values_list("version", flat=True).get(pk=version.pk)
+    return version.version
+
+
+def version_finish(*, actor, version: SurveyVersion, expected_version: int) -> SurveyVersion:
+    """Mark a draft ready for rounds. It needs a question in every section and at least one aspect
+    on the 5-level scale, or its index would be empty."""
+    with transaction.atomic():
+        version = _lock_draft(actor, version, expected_version)
+        sections = list(version.sections.prefetch_related("questions"))
+        empty = [s.title for s in sections if not s.questions.all()]
+        if not sections or empty:
+            raise ValidationError(
+                "Chưa hoàn tất được: "
+                + (f"phần «{empty[0]}» chưa có câu hỏi." if empty else "phiên bản chưa có phần nào.")
+            )
+        if not any(
+            s.is_aspect and any(q.kind == Question.Kind.SCALE for q in s.questions.all()) for s in sections
+        ):
+            raise ValidationError(
+                "Chưa hoàn tất được: cần ít nhất một phần là yếu tố tính chỉ số có câu hỏi thang 5 mức."
+            )
+        version.status, version.finished_at = SurveyVersion.Status.FINISHED, timezone.now()
+        version.version += 1
+        version.save(update_fields=["status", "finished_at", "version", "updated_at"])
+        audit.record(
+            actor=actor, action="update", instance=version, changes={"status": ["draft", "finished"]}
+        )
+    return version
 
 
 def version_create_from_latest(*, actor, survey: Survey, note: str = "") -> SurveyVersion:
@@ -755,13 +927,14 @@ def section_save(
     *,
     actor,
     version: SurveyVersion,
+    expected_version: int,
     code: str,
     title: str,
     is_aspect: bool = False,
     section: Section | None = None,
 ) -> Section:
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
         if section is not None and section.version_id != version.pk:
             raise ValidationError("Phần này không thuộc phiên bản đang sửa.")
         title = nfc(title.strip())
@@ -779,6 +952,7 @@ def section_save(
         section.code, section.title, section.is_aspect = code, title, is_aspect
         _check_lengths(section)
         section.save()
+        _bump(version)
         after = {"code": code, "title": title, "is_aspect": is_aspect}
         audit.record(
             actor=actor,
@@ -793,6 +967,7 @@ def question_save(
     *,
     actor,
     section: Section,
+    expected_version: int,
     code: str,
     text: str,
     kind: str,
@@ -804,8 +979,7 @@ def question_save(
 ) -> Question:
     choices, show_if_values = list(choices or []), [str(v) for v in (show_if_values or [])]
     with transaction.atomic():
-        version = section.version
-        _require_draft(actor, version)
+        version = _lock_draft(actor, section.version, expected_version)
         if question is not None and question.section.version_id != version.pk:
             raise ValidationError("Câu hỏi này không thuộc phiên bản đang sửa.")
         errors: dict[str, str] = {}
@@ -860,31 +1034,34 @@ def question_save(
             setattr(question, k, v)
         _check_lengths(question)
         question.save()
+        _bump(version)
         audit.record(
             actor=actor, action="create" if created else "update", instance=question, changes=changes
         )
     return question
 
 
-def builder_delete(*, actor, item: Section | Question) -> None:
+def builder_delete(*, actor, item: Section | Question, expected_version: int) -> None:
     """Delete a section (with its questions) or a question of a draft version."""
     version = item.version if isinstance(item, Section) else item.section.version
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
         audit.record(actor=actor, action="delete", instance=item, note=str(item))
         item.delete()
+        _bump(version)
 
 
-def builder_move(*, actor, item: Section | Question, step: int) -> None:
+def builder_move(*, actor, item: Section | Question, step: int, expected_version: int) -> None:
     """Move a section or a question one place up (step -1) or down (+1) among its siblings."""
     if step not in (-1, 1):
         raise ValidationError("Chỉ dời lên hoặc xuống một vị trí.")
-    if isinstance(item, Section):
-        version, siblings = item.version, list(item.version.sections.order_by("order", "pk"))
-    else:
-        version, siblings = item.section.version, list(item.section.questions.order_by("order", "pk"))
+    version = item.version if isinstance(item, Section) else item.section.version
     with transaction.atomic():
-        _require_draft(actor, version)
+        version = _lock_draft(actor, version, expected_version)
+        if isinstance(item, Section):
+            siblings = list(version.sections.order_by("order", "pk"))
+        else:
+            siblings = list(item.section.questions.order_by("order", "pk"))
         index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
         target = index + step
         if not 0 <= target < len(siblings):
@@ -893,4 +1070,5 @@ def builder_move(*, actor, item: Section | Question, step: int) -> None:
         for order, sibling in enumerate(siblings):
             sibling.order = order
         type(item).objects.bulk_update(siblings, ["order"])
+        _bump(version)
         audit.record(actor=actor, action="update", instance=item, changes={"order": [index, target]})

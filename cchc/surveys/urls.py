@@ -10,6 +10,7 @@ urlpatterns = [
     path("khao-sat/<slug:slug>/cam-on/", views.thanks, name="thanks"),
     re_path(r"^khao-sat/(?P<slug>[-\w]+)/qr\.(?P<fmt>svg|png)$", views.channel_qr, name="qr"),
     path("khao-sat/<slug:slug>/ap-phich.docx", views.channel_poster, name="poster"),
+    path("khao-sat/<slug:slug>/ap-phich.pdf", views.channel_poster_pdf, name="poster_pdf"),
     path("khao-sat/<slug:slug>/nhap-phieu/", views.paper_entry, name="paper"),
     path("khao-sat/<slug:slug>/nhap-tep/", views.paper_import, name="paper_import"),
     path("ket-qua-khao-sat/<int:pk>/", views.public_results, name="public_results"),

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from cchc.core import uploads
 from cchc.core.exceptions import ConflictError
+from cchc.core.params import int_or_none, parse_version
 from cchc.core.security import client_ip
 from cchc.delivery import charts
 from cchc.org.permissions import scope_for
 from cchc.surveys import exports, forms, permissions, selectors, services
-from cchc.surveys.models import Channel, Draft, Response, Round
+from cchc.surveys.models import LIKERT_LABELS, Channel, Draft, Response, Round
 
 
 def _client_ip(request) -> str:
@@ -66,9 +67,9 @@ def kiosk_form(request, slug: str):
 
 
 def _survey_form(request, slug: str, *, kiosk: bool):
-    channel = get_object_or_404(
-        Channel.objects.select_related("round__survey", "round__version", "unit"), slug=slug
-    )
+    channel = services.public_channel(slug)
+    if channel is None:
+        raise Http404("Không tìm thấy khảo sát.")
     round_ = channel.round
     if round_.status != Round.Status.OPEN:
         return _public_message(
@@ -355,6 +356,28 @@ def channel_poster(request, slug: str):
 
 
 @login_required
+def channel_poster_pdf(request, slug: str):
+    channel = get_object_or_404(Channel.objects.select_related("round__survey", "unit"), slug=slug)
+    permissions.access_round(request.user, channel.round_id)
+    if not permissions.can_see_unit_results(request.user, channel.round, channel.unit):
+        raise Http404("Không tìm thấy.")
+    try:
+        content = exports.poster_pdf(channel, _public_url(request, channel))
+    except exports.PosterUnavailable as exc:
+        response = render(
+            request,
+            "surveys/message.html",
+            {"title": "Chưa tạo được áp phích PDF", "text": str(exc), "channel": channel},
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        return response
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ap-phich-khao-sat-{channel.slug}.pdf"'
+    return response
+
+
+@login_required
 def results_csv(request, pk: int):
     round_ = permissions.access_round(request.user, pk)
     units = permissions.visible_units(request.user, round_)
@@ -504,10 +527,66 @@ def _manager_survey(user, pk: int):
     return survey
 
 
+def _error_list(exc: ValidationError) -> list[str]:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return [f"{v}" for vs in errors.values() for v in (vs if isinstance(vs, list) else [vs])]
+
+
+def _settings_initial(survey) -> dict:
+    return {
+        "levels": [str(v) for v in survey.satisfied_levels],
+        "index_method": survey.index_method,
+        "min_cell": str(survey.min_cell),
+        "version": str(survey.version),
+    }
+
+
+def _parse_settings(post) -> dict:
+    """The settings form, parsed strictly: a missing or junk value is refused, never defaulted."""
+    errors = {}
+    levels = post.getlist("satisfied_levels")
+    if not levels or any(v not in {"1", "2", "3", "4", "5"} for v in levels):
+        errors["satisfied_levels"] = "Chọn ít nhất một mức từ 1 đến 5 được tính là hài lòng."
+    min_cell = int_or_none(post.get("min_cell"), low=1, high=1000)
+    if min_cell is None:
+        errors["min_cell"] = "Số phiếu tối thiểu phải là số nguyên từ 1 đến 1000."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "satisfied_levels": [int(v) for v in levels],
+        "index_method": post.get("index_method", ""),
+        "min_cell": min_cell,
+    }
+
+
 @login_required
 def builder_survey(request, pk: int):
+    from cchc.surveys.models import Survey
+
     survey = _manager_survey(request.user, pk)
-    if request.method == "POST":
+    errors, status, form = [], 200, _settings_initial(survey)
+    if request.method == "POST" and request.POST.get("op") == "settings":
+        form = {
+            "levels": request.POST.getlist("satisfied_levels"),
+            "index_method": request.POST.get("index_method", ""),
+            "min_cell": request.POST.get("min_cell", ""),
+            "version": request.POST.get("version", ""),
+        }
+        try:
+            version = parse_version(request.POST.get("version"))
+            services.survey_settings_update(
+                actor=request.user, survey=survey, expected_version=version, **_parse_settings(request.POST)
+            )
+        except ValidationError as exc:
+            errors, status = _error_list(exc), 400
+        except ConflictError as exc:
+            errors, status = [str(exc)], 409
+            survey.refresh_from_db()
+            form["version"] = str(survey.version)
+        else:
+            messages.success(request, "Đã lưu cài đặt khảo sát.")
+            return redirect("surveys:builder", pk=survey.pk)
+    elif request.method == "POST":
         try:
             version = services.version_create_from_latest(
                 actor=request.user, survey=survey, note=request.POST.get("note", "")
@@ -518,7 +597,19 @@ def builder_survey(request, pk: int):
         messages.success(request, f"Đã tạo phiên bản {version.number} (bản nháp) từ phiên bản mới nhất.")
         return redirect("surveys:builder_version", pk=version.pk)
     versions = survey.versions.prefetch_related("rounds").order_by("-number")
-    return render(request, "surveys/builder_survey.html", {"survey": survey, "versions": versions})
+    return render(
+        request,
+        "surveys/builder_survey.html",
+        {
+            "survey": survey,
+            "versions": versions,
+            "form": form,
+            "errors": errors,
+            "levels": [(str(k), v) for k, v in LIKERT_LABELS.items()],
+            "methods": Survey.IndexMethod.choices,
+        },
+        status=status,
+    )
 
 
 def _builder_item(version, kind: str, pk: str):
@@ -531,22 +622,61 @@ def _builder_item(version, kind: str, pk: str):
     )
 
 
+def _posted_choices(post) -> list[list[str]]:
+    return [
+        [part.strip() for part in line.split("|", 1)] if "|" in line else [line.strip(), line.strip()]
+        for line in post.get("choices", "").splitlines()
+        if line.strip()
+    ]
+
+
+def _kept_input(post):
+    """What was typed into the form that was refused, shaped like the objects the forms show, so
+    the page can give it back instead of losing it."""
+    from types import SimpleNamespace
+
+    op = post.get("op", "")
+    if op == "section":
+        return SimpleNamespace(
+            op=op,
+            pk=post.get("pk", ""),
+            code=post.get("code", ""),
+            title=post.get("title", ""),
+            is_aspect=post.get("is_aspect") == "on",
+        )
+    if op == "question":
+        return SimpleNamespace(
+            op=op,
+            pk=post.get("pk", ""),
+            section=SimpleNamespace(pk=post.get("section", "")),
+            code=post.get("code", ""),
+            text=post.get("text", ""),
+            kind=post.get("kind", ""),
+            required=post.get("required") == "on",
+            choices=_posted_choices(post),
+            show_if_code=post.get("show_if_code", ""),
+            show_if_values=[v.strip() for v in post.get("show_if_values", "").split(",") if v.strip()],
+        )
+    return None
+
+
 @login_required
 def builder_version(request, pk: int):
     from cchc.surveys.models import Question, SurveyVersion
 
     version = get_object_or_404(SurveyVersion.objects.select_related("survey__owner"), pk=pk)
     _manager_survey(request.user, version.survey_id)
-    frozen = version.rounds.exists()
-    errors: dict = {}
+    errors, status, kept = [], 200, None
     if request.method == "POST":
         op, post = request.POST.get("op", ""), request.POST
         try:
+            expected = parse_version(post.get("version"))
             if op == "section":
                 section = _builder_item(version, "section", post["pk"]) if post.get("pk") else None
                 services.section_save(
                     actor=request.user,
                     version=version,
+                    expected_version=expected,
                     code=post.get("code", ""),
                     title=post.get("title", ""),
                     is_aspect=post.get("is_aspect") == "on",
@@ -555,41 +685,44 @@ def builder_version(request, pk: int):
             elif op == "question":
                 section = _builder_item(version, "section", post.get("section", "0"))
                 question = _builder_item(version, "question", post["pk"]) if post.get("pk") else None
-                choices = [
-                    [part.strip() for part in line.split("|", 1)]
-                    if "|" in line
-                    else [line.strip(), line.strip()]
-                    for line in post.get("choices", "").splitlines()
-                    if line.strip()
-                ]
                 services.question_save(
                     actor=request.user,
                     section=section,
                     question=question,
+                    expected_version=expected,
                     code=post.get("code", ""),
                     text=post.get("text", ""),
                     kind=post.get("kind", ""),
                     required=post.get("required") == "on",
-                    choices=choices,
+                    choices=_posted_choices(post),
                     show_if_code=post.get("show_if_code", "").strip(),
                     show_if_values=[
                         v.strip() for v in post.get("show_if_values", "").split(",") if v.strip()
                     ],
                 )
+            elif op == "finish":
+                services.version_finish(actor=request.user, version=version, expected_version=expected)
             elif op in ("delete", "up", "down"):
                 item = _builder_item(version, post.get("kind", ""), post.get("pk", "0"))
                 if op == "delete":
-                    services.builder_delete(actor=request.user, item=item)
+                    services.builder_delete(actor=request.user, item=item, expected_version=expected)
                 else:
-                    services.builder_move(actor=request.user, item=item, step=-1 if op == "up" else 1)
+                    services.builder_move(
+                        actor=request.user, item=item, step=-1 if op == "up" else 1, expected_version=expected
+                    )
             else:
                 raise ValidationError("Thao tác không hợp lệ.")
             messages.success(request, "Đã lưu.")
             return redirect("surveys:builder_version", pk=version.pk)
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            errors, status = _error_list(exc), 400
+        except ConflictError as exc:
+            errors, status = [str(exc)], 409
         except (KeyError, ValueError):
-            errors = {"__all__": ["Thao tác không hợp lệ."]}
+            errors, status = ["Thao tác không hợp lệ."], 400
+        kept = _kept_input(post)
+        version.refresh_from_db()
+    frozen = version.rounds.exists() or version.status == SurveyVersion.Status.FINISHED
     sections = version.sections.prefetch_related("questions")
     return render(
         request,
@@ -600,7 +733,8 @@ def builder_version(request, pk: int):
             "frozen": frozen,
             "sections": sections,
             "kinds": Question.Kind.choices,
-            "errors": [f"{v}" for vs in errors.values() for v in (vs if isinstance(vs, list) else [vs])],
+            "errors": errors,
+            "kept": kept,
         },
-        status=400 if errors else 200,
+        status=status,
     )

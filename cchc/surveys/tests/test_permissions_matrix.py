@@ -18,7 +18,13 @@ PAPER_MAO_DIEN = "302  200  404  200  200  404  200  404  404  200"
 MANAGERS = "302  404  404  404  404  404  200  404  404  200"
 
 
-def test_every_survey_page_answers_each_persona_as_its_scope_allows(world, personas, login, surveys):
+def test_every_survey_page_answers_each_persona_as_its_scope_allows(
+    world, personas, login, surveys, monkeypatch
+):
+    from cchc.surveys import exports
+
+    # Access only: the conversion itself is tested with LibreOffice in test_public_form.
+    monkeypatch.setattr(exports, "poster_pdf", lambda channel, url: b"%PDF-1.4 test")
     desk, round_ = surveys.mao_dien_desk.slug, surveys.round.pk
     pages = [
         (reverse("surveys:form", args=[desk]), PUBLIC),
@@ -32,6 +38,7 @@ def test_every_survey_page_answers_each_persona_as_its_scope_allows(world, perso
         (reverse("surveys:results_xlsx", args=[round_]), ROUND),
         (reverse("surveys:answers_csv", args=[round_]), MANAGERS),
         (reverse("surveys:poster", args=[desk]), MAO_DIEN),
+        (reverse("surveys:poster_pdf", args=[desk]), MAO_DIEN),
         (reverse("surveys:paper", args=[desk]), PAPER_MAO_DIEN),
         (reverse("surveys:paper_import", args=[desk]), "302  405  405  405  405  405  405  405  405  405"),
         (reverse("surveys:publish", args=[round_]), "302  405  405  405  405  405  405  405  405  405"),

@@ -114,6 +114,41 @@ def test_qr_codes_are_made_locally_as_svg_and_png(client, surveys):
     assert png["Content-Type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_desk_poster_is_also_a_one_page_a4_pdf_with_the_unit_name_made_once(login, personas, surveys):
+    import io
+    import shutil
+
+    import pdfplumber
+    from django.conf import settings
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed: cannot convert the poster to PDF")
+    client = login(personas["officer"])
+    url = f"/khao-sat/{surveys.mao_dien_desk.slug}/ap-phich.pdf"
+    page = client.get(url)
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(page.content)) as pdf:
+        assert len(pdf.pages) == 1
+        width, height = pdf.pages[0].width, pdf.pages[0].height
+        text = pdf.pages[0].extract_text()
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    assert "XÃ MAO ĐIỀN" in text and "Quét mã QR" in text
+    cached = list((settings.MEDIA_ROOT / "cache" / "ap-phich").glob("*.pdf"))
+    assert len(cached) == 1 and cached[0].read_bytes() == page.content
+    assert client.get(url).content == page.content  # the second answer comes from the cache
+
+
+def test_without_libreoffice_the_pdf_poster_answers_a_clear_vietnamese_message(
+    login, personas, surveys, monkeypatch
+):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    page = login(personas["officer"]).get(f"/khao-sat/{surveys.mao_dien_desk.slug}/ap-phich.pdf")
+    assert page.status_code == 503
+    assert "chưa cài LibreOffice" in page.content.decode() and ".docx" in page.content.decode()
+
+
 def test_the_desk_poster_is_an_a4_docx_with_the_qr_code(login, personas, surveys):
     import io
 

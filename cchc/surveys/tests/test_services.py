@@ -171,6 +171,7 @@ def test_which_levels_count_as_satisfied_is_a_setting(personas, surveys, submit)
     services.survey_settings_update(
         actor=personas["city_standing"],
         survey=surveys.survey,
+        expected_version=surveys.survey.version,
         satisfied_levels=[3, 4, 5],
         index_method="pooled",
         min_cell=5,
