@@ -333,25 +333,36 @@ def _same_file_imported(batch: DossierImport) -> DossierImport | None:
     return earlier
 
 
-def _record_same_file(batch, same: DossierImport, actor, started: float) -> DossierImport:
+def _succeed_unchanged(batch, started: float, message: str, **fields) -> DossierImport:
+    """Close ``batch`` as a success that changed nothing: the store and the figures stay those of the
+    current import, whose totals and date range the batch repeats."""
     current = current_import()
+    batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    batch.total_after = current.total_after
+    batch.data_from, batch.data_until = current.data_from, current.data_until
+    batch.status = DossierImport.Status.SUCCEEDED
+    batch.finished_at = timezone.now()
+    batch.seconds = round(time.perf_counter() - started, 3)
+    batch.message = message
+    batch.save()
+    return batch
+
+
+def _record_same_file(batch, same: DossierImport, actor, started: float) -> DossierImport:
     original = same.same_as or same
     with transaction.atomic():
-        batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
-        batch.same_as = original
-        batch.unchanged = original.rows_read
-        batch.total_after = current.total_after
-        batch.data_from, batch.data_until = current.data_from, current.data_until
-        batch.status = DossierImport.Status.SUCCEEDED
-        batch.finished_at = timezone.now()
-        batch.seconds = round(time.perf_counter() - started, 3)
-        batch.message = (
+        batch = _succeed_unchanged(
+            batch,
+            started,
             f"Tệp giống hệt tệp «{original.file_name}» đã nhập thành công lúc "
             f"{timezone.localtime(original.started_at):%H:%M %d/%m/%Y}, và dữ liệu chưa thay đổi từ đó: "
             "không đọc lại tệp, dữ liệu hồ sơ và số liệu chỉ số giữ nguyên. Nếu cần đọc và so sánh lại "
-            "từng hồ sơ, hãy nhập lại với tùy chọn «Nhập lại toàn bộ dù tệp không đổi»."
+            "từng hồ sơ, hãy nhập lại với tùy chọn «Nhập lại toàn bộ dù tệp không đổi».",
+            same_as=original,
+            unchanged=original.rows_read,
         )
-        batch.save()
         audit.record(
             actor=actor,
             action="import",
@@ -363,21 +374,16 @@ def _record_same_file(batch, same: DossierImport, actor, started: float) -> Doss
 
 
 def _record_unchanged(batch, actor, started: float, rows: int, months: int) -> DossierImport:
-    current = current_import()
     with transaction.atomic():
-        batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
-        batch.rows_read = batch.unchanged = rows
-        batch.total_after = current.total_after
-        batch.data_from, batch.data_until = current.data_from, current.data_until
-        batch.status = DossierImport.Status.SUCCEEDED
-        batch.finished_at = timezone.now()
-        batch.seconds = round(time.perf_counter() - started, 3)
-        batch.message = (
+        batch = _succeed_unchanged(
+            batch,
+            started,
             f"Đã đọc và kiểm tra {_n(rows)} dòng: hồ sơ của từng tháng trong tệp ({_n(months)} tháng) trùng "
             "khớp với dữ liệu hiện hành, không có hồ sơ mới hay thay đổi; dữ liệu hồ sơ và số liệu chỉ số "
-            "giữ nguyên."
+            "giữ nguyên.",
+            rows_read=rows,
+            unchanged=rows,
         )
-        batch.save()
         audit.record(
             actor=actor,
             action="import",

@@ -2,29 +2,9 @@
 Index releases, frozen survey results with the cell minimum applied, initiatives recognised by a
 decision)."""
 
-import pytest
-from django.core.cache import cache
-
 from cchc.initiatives.models import Initiative
 from cchc.scoring.models import Release, Season
-from cchc.surveys import services as surveys
 from cchc.surveys.models import Round
-
-
-@pytest.fixture
-def published(world, personas):
-    from cchc.core.tests.test_fuzz_pages import _par_index_survey_and_initiative
-
-    _par_index_survey_and_initiative(world, personas)
-    survey = Round.objects.get().survey
-    surveys.round_open(
-        actor=personas["city_standing"],
-        survey=survey,
-        title="Khảo sát quý IV chưa công bố",
-        year=2026,
-        units=[world.mao_dien],
-    )
-    cache.clear()
 
 
 def test_anyone_reads_the_published_par_index_and_never_a_season_in_progress(

@@ -15,7 +15,7 @@ from cchc.delivery.models import KpiPublication
 from cchc.delivery.tests.factories import dossier, write_csv
 from cchc.org import services as org
 from cchc.org.models import Unit
-from cchc.testing import check_matrix
+from cchc.testing import PERSONAS, check_matrix
 
 JANUARY, FEBRUARY = "2026-01", "2026-02"
 
@@ -163,18 +163,7 @@ def test_only_the_citys_standing_agency_publishes_and_every_change_is_audited(do
     # anonymous officer office_officer head commune_standing sibling city_standing department_officer leader admin
     expected = dict(
         zip(
-            [
-                "anonymous",
-                "officer",
-                "office_officer",
-                "head",
-                "commune_standing",
-                "sibling",
-                "city_standing",
-                "department_officer",
-                "leader",
-                "admin",
-            ],
+            PERSONAS,
             [302, 404, 404, 404, 404, 404, 302, 404, 404, 302],
             strict=True,
         )
