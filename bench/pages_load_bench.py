@@ -38,24 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.served_site import site_settings  # noqa: E402
 
-SITE = """
-from cchc.settings import *  # noqa: F401,F403
-from cchc.settings import DATABASES
-
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1"]
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-SESSION_COOKIE_SECURE = False
-CSRF_COOKIE_SECURE = False
-SECURE_HSTS_SECONDS = 0
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True  # no collectstatic for a throw-away server
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-"""
+SITE = site_settings()
 
 PASSWORD = "cchc@2026"
 PERSONAS = ("lanhdao.thanhpho", "snv.thuongtruc", "maodien.chuyenvien")

@@ -32,22 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.served_site import WRK_DONE_LUA, recreate_database, site_settings  # noqa: E402
 
-SITE = """
-from cchc.settings import *  # noqa: F401,F403
-from cchc.settings import DATABASES
-
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1"]
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True  # no collectstatic for a throw-away server
-ROOT_URLCONF = "portal_bench_urls"
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-"""
+SITE = site_settings(urlconf="portal_bench_urls")
 
 URLS = """
 from django.http import HttpResponse
@@ -68,18 +55,8 @@ WRK_LUA = """
 -- GET the page; count 5xx per thread; print JSON at the end.
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-fivexx = 0
-function response(status, headers, body) if status >= 500 then fivexx = fivexx + 1 end end
-function done(summary, latency, requests)
-  local bad = 0
-  for _, t in ipairs(threads) do bad = bad + (t:get("fivexx") or 0) end
-  io.write(string.format('WRKJSON {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, ' ..
-    '"non_2xx_3xx": %d, "status_5xx": %d, "socket_errors": %d}\\n', summary.requests,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, bad, summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout))
-end
 """
+WRK_LUA += WRK_DONE_LUA
 
 MONTH = "2026-01"
 MEASURES_ZERO = (
@@ -92,16 +69,6 @@ MEASURES_ZERO = (
     "unfinished_late_at_period_end",
     "apology_unfinished_late",
 )
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = urllib.parse.urlparse(url).path.lstrip("/")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _figure(level: str, unit, code: str, n: int, seed: int):

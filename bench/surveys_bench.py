@@ -35,23 +35,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.served_site import WRK_DONE_LUA, recreate_database, site_settings  # noqa: E402
 
-SITE = """
-from cchc.settings import *  # noqa: F401,F403
-from cchc.settings import DATABASES
-
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1"]
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True  # no collectstatic for a throw-away server
-SURVEYS_POSTS_PER_WINDOW = 10**9  # every request comes from 127.0.0.1 here
-ROOT_URLCONF = "surveys_bench_urls"
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-"""
+SITE = site_settings(
+    urlconf="surveys_bench_urls",
+    extra="SURVEYS_POSTS_PER_WINDOW = 10**9  # every request comes from 127.0.0.1 here\n",
+)
 
 URLS = """
 import uuid
@@ -79,7 +68,6 @@ WRK_LUA = """
 local counter, threads = 0, {}
 local csrf, cookie, run = os.getenv("BENCH_CSRF"), os.getenv("BENCH_COOKIE"), os.getenv("BENCH_RUN")
 function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
-fivexx = 0
 function request()
   counter = counter + 1
   local uid = string.format("%s-%04x-4000-8000-%012x", run, tid or 0, counter)
@@ -88,30 +76,10 @@ function request()
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "csrftoken=" .. cookie, ["Referer"] = "http://127.0.0.1/"}, body)
 end
-function response(status, headers, body) if status >= 500 then fivexx = fivexx + 1 end end
-function done(summary, latency, requests)
-  local bad = 0
-  for _, t in ipairs(threads) do bad = bad + (t:get("fivexx") or 0) end
-  io.write(string.format('WRKJSON {"requests": %d, "seconds": %.3f, "p50_ms": %.1f, "p99_ms": %.1f, ' ..
-    '"non_2xx_3xx": %d, "status_5xx": %d, "socket_errors": %d}\\n', summary.requests,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, bad, summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout))
-end
 """
+WRK_LUA += WRK_DONE_LUA
 
 SCALE = ("tc1", "tc2", "tt1", "tt2", "cc1", "cc2", "kq1", "kq2")
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_world():
