@@ -306,5 +306,9 @@ if os.environ.get("LOG_FORMAT", "").lower() == "json":
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- end background jobs
 
+# The menu's to-do counts are kept per person under a version of the data (cchc.dashboard.todo); the
+# tests' query-count guards measure the uncached path, and the cache's own tests switch it on.
+TODO_COUNTS_CACHED = env_bool("TODO_COUNTS_CACHED", not env_bool("CCHC_TESTING"))
+
 if env_bool("CCHC_TESTING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

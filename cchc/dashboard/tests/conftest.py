@@ -4,6 +4,7 @@ import pytest
 
 # The reporting world and the frozen clock are the reporting tests' own: one definition for both apps.
 from cchc.reporting.tests.conftest import at, reporting  # noqa: F401
+from cchc.surveys.tests.conftest import submit, surveys  # noqa: F401
 
 
 @pytest.fixture
@@ -25,4 +26,3 @@ def snapshot(world):
 
 # The source modules' own worlds, to feed the snapshot through their services.
 from cchc.scoring.tests.conftest import commune_set, council, season  # noqa: E402, F401
-from cchc.surveys.tests.conftest import submit, surveys  # noqa: E402, F401

@@ -1,7 +1,9 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -88,3 +90,42 @@ def test_the_menu_counts_cost_one_query_and_the_home_page_a_fixed_number(world, 
 def test_anonymous_people_are_sent_to_sign_in(world, personas, login, persona):
     response = login(personas[persona]).get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@override_settings(TODO_COUNTS_CACHED=True)
+def test_the_menu_counts_are_kept_until_something_is_written(world, personas, reporting):
+    from cchc.reporting import services
+
+    _, periods = reporting
+    officer = personas["officer"]
+    from cchc.org.permissions import scope_for
+
+    scope_for(officer)  # the request has the scope already
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = todo.counts_for(officer)
+    assert len(cold) == 2  # the data's version, then every count in one query
+    with CaptureQueriesContext(connection) as warm:
+        assert todo.counts_for(officer) == first
+    assert len(warm) == 1  # nothing written since: the version only
+    report = services.report_start(actor=officer, period=periods["2026-Q1"], unit=world.mao_dien)
+    assert todo.counts_for(officer)["reports"] == first["reports"] + 1  # a write: counted afresh
+    with at(date(2026, 3, 2)):
+        services.report_submit(expected_version=report.version, actor=personas["head"], report=report)
+    assert todo.counts_for(officer)["reports"] == first["reports"]
+    assert todo.counts_for(personas["city_standing"])["reports_to_review"] == 1
+
+
+@override_settings(TODO_COUNTS_CACHED=True)
+def test_a_quota_filled_by_public_answers_leaves_the_cached_counts(world, personas, surveys, submit):
+    from cchc.surveys import services as survey_services
+
+    officer = personas["officer"]
+    survey_services.quota_set(
+        actor=personas["city_standing"], round_=surveys.round, unit=world.mao_dien, target=1
+    )
+    cache.clear()
+    before = todo.counts_for(officer)["quotas"]
+    assert before == 1
+    submit(surveys.mao_dien_desk)  # a citizen's answer: no audit row, the quota fills up
+    assert todo.counts_for(officer)["quotas"] == 0
