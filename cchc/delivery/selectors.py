@@ -214,6 +214,20 @@ def _by_field(grouped: dict[tuple, list], config: KpiConfig) -> list[tuple[str, 
     return sorted(out, key=lambda item: -item[1]["to_process"])
 
 
+def received_by_field(units: Iterable[Unit], period: Period) -> dict[tuple[str, str], int]:
+    """Dossiers received in ``period`` per (unit code, service field), the unit's whole as field "":
+    the population a survey samples from (one query for every unit)."""
+    codes = [u.code for u in units]
+    grouped = _figures(unit_code__in=codes, period__in=period.months)
+    out: dict[tuple[str, str], int] = {}
+    for code in codes:
+        level = "subtree" if ("subtree", code, "") in grouped else "unit"
+        for (row_level, row_code, field), rows in grouped.items():
+            if row_code == code and row_level == level:
+                out[(code, field)] = int(sum(r["received"] or 0 for r in rows))
+    return out
+
+
 @dataclass
 class UnitOverview:
     """What the KPI page and its Excel export show for a unit and period."""
