@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.served_site import WRK_DONE_LUA, recreate_database, site_settings  # noqa: E402
+from bench.served_site import WRK_DONE_LUA, recreate_database, run_wrk, site_settings  # noqa: E402
 
 SITE = site_settings(urlconf="portal_bench_urls")
 
@@ -138,26 +138,7 @@ def build_world(units: int) -> tuple[str, str]:
 
 
 def wrk(port: int, path: str, lua: Path, seconds: int, connections: int) -> dict:
-    """One wrk run (2 threads: the load generator stays cheap); figures from the Lua done()."""
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(lua),
-            f"http://127.0.0.1:{port}{path}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    figures = json.loads(out.split("WRKJSON ", 1)[1].strip())
-    figures["per_second"] = round(figures["requests"] / figures["seconds"], 1)
-    return figures
+    return run_wrk(port, path, lua, seconds, connections)
 
 
 def fetch(port: int, path: str) -> tuple[int, dict, bytes]:

@@ -2,7 +2,10 @@
 settings on loopback, static files from the finders, quiet logs), a fresh PostgreSQL database, and
 the end of the wrk script that prints the run's figures as one JSON line."""
 
+import json
+import subprocess
 import urllib.parse
+from pathlib import Path
 
 
 def site_settings(*, urlconf: str | None = None, extra: str = "") -> str:
@@ -54,3 +57,28 @@ function done(summary, latency, requests)
     summary.errors.timeout))
 end
 """
+
+
+def run_wrk(port: int, path: str, lua: Path, seconds: int, connections: int, env: dict | None = None) -> dict:
+    """One wrk run (2 threads: the load generator stays cheap); figures from WRK_DONE_LUA, plus
+    requests per second."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(lua),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = json.loads(out.split("WRKJSON ", 1)[1].strip())
+    figures["per_second"] = round(figures["requests"] / figures["seconds"], 1)
+    return figures
