@@ -23,16 +23,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.served_site import WRK_DONE_LUA, recreate_database, run_wrk, site_settings  # noqa: E402
+from bench.served_site import WRK_DONE_LUA, prepare_site, run_wrk, site_settings  # noqa: E402
 
 SITE = site_settings(urlconf="portal_bench_urls")
 
@@ -156,16 +154,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--target", type=float, default=200.0)
     options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL database of its own (it is dropped and re-created).")
-    recreate_database(url)
-    site = tempfile.mkdtemp()
-    Path(site, "portal_bench_site.py").write_text(SITE)
-    Path(site, "portal_bench_urls.py").write_text(URLS)
-    sys.path.insert(0, site)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal_bench_site"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
+    site = prepare_site("portal_bench", SITE, URLS)
     os.environ.pop("CCHC_TESTING", None)
     import django
 

@@ -3,8 +3,12 @@ settings on loopback, static files from the finders, quiet logs), a fresh Postgr
 the end of the wrk script that prints the run's figures as one JSON line."""
 
 import json
+import os
 import subprocess
+import sys
+import tempfile
 import urllib.parse
+import uuid
 from pathlib import Path
 
 
@@ -82,3 +86,21 @@ def run_wrk(port: int, path: str, lua: Path, seconds: int, connections: int, env
     figures = json.loads(out.split("WRKJSON ", 1)[1].strip())
     figures["per_second"] = round(figures["requests"] / figures["seconds"], 1)
     return figures
+
+
+def prepare_site(name: str, settings_source: str, urls_source: str | None = None) -> str:
+    """Reset the bench's own PostgreSQL database (DATABASE_URL), write the settings module
+    ``<name>_site`` (and ``<name>_urls``) into a temporary folder on sys.path, and point Django at it.
+    Returns the folder (gunicorn's PYTHONPATH)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database of its own (it is dropped and re-created).")
+    recreate_database(url)
+    site = tempfile.mkdtemp()
+    Path(site, f"{name}_site.py").write_text(settings_source)
+    if urls_source is not None:
+        Path(site, f"{name}_urls.py").write_text(urls_source)
+    sys.path.insert(0, site)
+    os.environ["DJANGO_SETTINGS_MODULE"] = f"{name}_site"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
+    return site

@@ -26,7 +26,6 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -35,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.served_site import WRK_DONE_LUA, recreate_database, run_wrk, site_settings  # noqa: E402
+from bench.served_site import WRK_DONE_LUA, prepare_site, run_wrk, site_settings  # noqa: E402
 
 SITE = site_settings(
     urlconf="surveys_bench_urls",
@@ -335,16 +334,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker")
     parser.add_argument("--only-wrk", action="store_true", help="the wrk runs only (compare settings)")
     options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL database of its own (it is dropped and re-created).")
-    recreate_database(url)
-    site = tempfile.mkdtemp()
-    Path(site, "surveys_bench_site.py").write_text(SITE)
-    Path(site, "surveys_bench_urls.py").write_text(URLS)
-    sys.path.insert(0, site)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "surveys_bench_site"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
+    site = prepare_site("surveys_bench", SITE, URLS)
     import django
 
     django.setup()
