@@ -3,9 +3,6 @@ garbled) on a later page, table nodes from " | " rows and from lines, and tasks 
 
 Plain pytest, no database."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from cchc.docimport.extractors.table_tasks import tasks_from_table
@@ -229,8 +226,9 @@ def test_a_cell_written_over_several_lines_is_one_cell():
 
 
 def test_ocr_lines_whose_columns_interleave_become_one_table_node_over_its_pages():
-    seed = Path(os.environ.get("CCHC_SEEDS_DIR", "/work/shared/seeds"))
-    path = seed / "ke-hoach-cchc-2026-2030-dac-khu-bach-long-vi.txt"
+    from cchc.docimport.tests.test_parse import SEEDS
+
+    path = SEEDS / "ke-hoach-cchc-2026-2030-dac-khu-bach-long-vi.txt"
     if not path.exists():
         pytest.skip(f"seed plan not found: {path}")
     from cchc.docimport.structure.sections import _find_appendix
