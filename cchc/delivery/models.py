@@ -140,6 +140,12 @@ class DossierImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The same records as an earlier file in another order (a re-export): the order-free digest of
+    # the file's cells as read with what their conversion depends on (kpi.ingest.content_digest),
+    # and the digests of its converted rows month by month ({"kind": ..., "months": {...}}). A later
+    # file with this content is known to hold these months without being converted again.
+    content_digest = models.CharField("dấu nội dung", max_length=160, blank=True, db_index=True)
+    month_digests = models.JSONField("dấu theo tháng", null=True, blank=True)
     seconds = models.FloatField("thời gian (giây)", default=0)
     # The span of the data after this import: first reception, last event (the export day).
     data_from = models.DateField("số liệu từ ngày", null=True, blank=True)

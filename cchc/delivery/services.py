@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from cchc.delivery import partitions, store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
 from cchc.delivery.kpi.engine import _date_index
-from cchc.delivery.kpi.ingest import IngestFileError, aggregate_file, stage_file
+from cchc.delivery.kpi.ingest import IngestFileError, aggregate_file, content_digest, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import (
@@ -373,47 +373,116 @@ def _record_same_file(batch, same: DossierImport, actor, started: float) -> Doss
     return batch
 
 
-def _record_unchanged(batch, actor, started: float, rows: int, months: int) -> DossierImport:
+def _record_unchanged(batch, actor, started: float, reading: _Reading) -> DossierImport:
+    rows, months = reading.rows, len(reading.months or {})
+    like = reading.same_content_as
+    if like is not None:
+        message = (
+            f"Tệp có cùng nội dung (cùng các hồ sơ, có thể khác thứ tự dòng và cột) với tệp «{like.file_name}» "
+            f"đã nhập thành công lúc {timezone.localtime(like.started_at):%H:%M %d/%m/%Y}, và hồ sơ của từng "
+            f"tháng trong tệp ({_n(months)} tháng, {_n(rows)} dòng) trùng khớp với dữ liệu hiện hành: không "
+            "cần chuyển đổi lại tệp, dữ liệu hồ sơ và số liệu chỉ số giữ nguyên."
+        )
+    else:
+        message = (
+            f"Đã đọc và kiểm tra {_n(rows)} dòng: hồ sơ của từng tháng trong tệp ({_n(months)} tháng) trùng "
+            "khớp với dữ liệu hiện hành, không có hồ sơ mới hay thay đổi; dữ liệu hồ sơ và số liệu chỉ số "
+            "giữ nguyên."
+        )
     with transaction.atomic():
         batch = _succeed_unchanged(
             batch,
             started,
-            f"Đã đọc và kiểm tra {_n(rows)} dòng: hồ sơ của từng tháng trong tệp ({_n(months)} tháng) trùng "
-            "khớp với dữ liệu hiện hành, không có hồ sơ mới hay thay đổi; dữ liệu hồ sơ và số liệu chỉ số "
-            "giữ nguyên.",
+            message,
             rows_read=rows,
             unchanged=rows,
+            **reading.fields(),
         )
-        audit.record(
-            actor=actor,
-            action="import",
-            instance=batch,
-            changes={"rows": rows, "inserted": 0, "updated": 0, "unchanged": rows, "months_same": months},
-        )
+        changes = {"rows": rows, "inserted": 0, "updated": 0, "unchanged": rows, "months_same": months}
+        if like is not None:
+            changes["same_content_as"] = like.pk
+        audit.record(actor=actor, action="import", instance=batch, changes=changes)
     return batch
 
 
-def _unchanged_by_digest(path: Path, spec, previous, con, report: Progress) -> tuple[int, int] | None:
-    """(rows, months) when every month of the file holds exactly the store's rows of that month,
-    found in one reading pass that writes nothing; None otherwise (or when it cannot tell)."""
-    if previous is None or not partitions.is_manifest(previous.snapshot):
+@dataclass
+class _Reading:
+    """What the passes before staging learnt of a file: the digest of its content as read, the
+    digests of its converted rows month by month, and whether those months are the store's."""
+
+    content: str = ""
+    months: dict[str, str] | None = None
+    rows: int = 0
+    unchanged: bool = False
+    same_content_as: DossierImport | None = None
+
+    def fields(self) -> dict:
+        """The batch's record of it, for a later file with the same content."""
+        months = {"kind": partitions.digest_kind(), "months": self.months} if self.months else None
+        return {"content_digest": self.content, "month_digests": months}
+
+
+def _digest_rows(months: dict[str, str]) -> int:
+    return sum(int(d.split(":", 1)[0]) for d in months.values())
+
+
+def _same_content_imported(batch: DossierImport, content: str) -> DossierImport | None:
+    """The latest successful import of a file with this content whose month digests this DuckDB
+    can compare (a digest names the hash that made it)."""
+    if not content:
         return None
-    manifest = partitions.read_manifest(store.snapshot_path(previous.snapshot))
+    return (
+        DossierImport.objects.filter(
+            status=DossierImport.Status.SUCCEEDED,
+            content_digest=content,
+            month_digests__kind=partitions.digest_kind(),
+            pk__lt=batch.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _read_for_changes(
+    batch, path: Path, spec, manifest: dict, known: set[str], con, report: Progress
+) -> _Reading:
+    """Whether the file only repeats the store, at the least cost that can tell:
+
+    1. its content digest (cells as read, hashed: a quarter of a converting pass); a file with the
+       content of an earlier import holds that import's months, so when those months are the
+       store's now, nothing is converted at all — a re-export in another row or column order;
+    2. otherwise one converting pass that writes nothing gives the digest of each month's rows,
+       compared with the manifest's (the same dossiers written differently: other date format...)."""
+    directory = store.store_dir()
+    content = content_digest(
+        path,
+        spec,
+        scratch_dir=directory,
+        known_units=known,
+        progress=lambda f: report("read", 0.06 * f),
+        con=con,
+    )
+    reading = _Reading(content=content or "")
+    earlier = _same_content_imported(batch, reading.content)
+    if earlier is not None:
+        months = earlier.month_digests["months"]
+        rows = int(reading.content.rsplit(":", 3)[1])
+        if _digest_rows(months) == rows and partitions.file_unchanged(con, directory, manifest, months):
+            return _Reading(reading.content, months, rows, True, earlier)
     rows = aggregate_file(
         path,
         spec,
         partitions.digests_sql("{rows}"),
-        scratch_dir=store.store_dir(),
-        known_units=set(Unit.objects.values_list("code", flat=True)),
-        progress=lambda f: report("read", 0.3 * f),
+        scratch_dir=directory,
+        known_units=known,
+        progress=lambda f: report("read", 0.06 + 0.24 * f),
         con=con,
     )
-    if not rows:
-        return None
-    digests = dict(rows)
-    if not partitions.file_unchanged(con, store.store_dir(), manifest, digests):
-        return None
-    return sum(int(d.split(":", 1)[0]) for d in digests.values()), len(digests)
+    if rows:
+        reading.months = dict(rows)
+        reading.rows = _digest_rows(reading.months)
+        reading.unchanged = partitions.file_unchanged(con, directory, manifest, reading.months)
+    return reading
 
 
 def _import_locked(
@@ -427,21 +496,30 @@ def _import_locked(
     merged = None
     try:
         previous = current_import()
+        known = set(Unit.objects.values_list("code", flat=True))
+        before: dict | None = None
+        legacy = None
+        if previous is not None:
+            if partitions.is_manifest(previous.snapshot):
+                before = partitions.read_manifest(store.snapshot_path(previous.snapshot))
+            else:  # the single-file store of earlier versions: split into partitions once
+                legacy = store.snapshot_path(previous.snapshot)
+        reading = _Reading()
         read_from = 0.0
-        if not force:
+        if not force and before is not None:
             try:
-                same = _unchanged_by_digest(path, spec, previous, con, report)
+                reading = _read_for_changes(batch, path, spec, before, known, con, report)
             except IngestFileError as exc:
                 return _fail(batch, actor, started, message=exc.message)
-            if same is not None:
-                return _record_unchanged(batch, actor, started, *same)
+            if reading.unchanged:
+                return _record_unchanged(batch, actor, started, reading)
             read_from = 0.3
         try:
             result = stage_file(
                 path,
                 spec,
                 staged,
-                known_units=set(Unit.objects.values_list("code", flat=True)),
+                known_units=known,
                 progress=lambda f: report("read", read_from + (1 - read_from) * f),
                 con=con,
             )
@@ -458,17 +536,17 @@ def _import_locked(
                 message=f"Tệp có {_n(result.error_count)} lỗi; không có hồ sơ nào được nhập.",
             )
         report("merge", 0.0)
-        before: dict | None = None
-        legacy = None
-        if previous is not None:
-            if partitions.is_manifest(previous.snapshot):
-                before = partitions.read_manifest(store.snapshot_path(previous.snapshot))
-            else:  # the single-file store of earlier versions: split into partitions once
-                legacy = store.snapshot_path(previous.snapshot)
         merged = partitions.merge(
             directory, before, staged, batch.pk, con, legacy=legacy, by_digest=not force
         )
         staged.unlink(missing_ok=True)
+        if previous is None and not force and merged.manifest is not None:
+            # A first load: the new partitions are exactly the file's months; its content digest
+            # (one light pass) lets a re-export of the same dossiers be known without converting it.
+            reading.months = {k: p["digest"] for k, p in merged.manifest["partitions"].items()}
+            reading.content = (
+                content_digest(path, spec, scratch_dir=directory, known_units=known, con=con) or ""
+            )
         if merged.manifest is not None:
             _write_manifest(directory, new_name, merged.manifest)
         report("merge", 1.0)
@@ -477,6 +555,9 @@ def _import_locked(
             batch.rows_read = result.rows
             batch.inserted, batch.updated, batch.unchanged = merged.inserted, merged.updated, merged.unchanged
             batch.total_after = merged.total
+            if reading.months and reading.content:
+                batch.content_digest = reading.content
+                batch.month_digests = reading.fields()["month_digests"]
             if merged.manifest is not None:
                 batch.snapshot = new_name
                 batch.data_from, batch.data_until = partitions.data_range(merged.manifest)

@@ -43,6 +43,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import hashlib
+import json
 import math
 import os
 import re
@@ -76,6 +78,7 @@ __all__ = [
     "fold_key",
     "merge_snapshot",
     "aggregate_file",
+    "content_digest",
     "stage_file",
 ]
 
@@ -514,6 +517,7 @@ class _Plan:
         self.unit_table = unit_table
         self.mapping = mapping
         self.known_table = known_table
+        self.known_codes: list[str] | None = None  # sorted, when the unit catalogue is checked
         self.formats: dict[str, list[str]] = {}  # timestamp column -> formats, most used first
         by_key: dict[str, list[str]] = {}
         for h in headers:
@@ -586,6 +590,33 @@ class _Plan:
         cols = [f"{row_expr} AS __row"]
         cols += [f"{self.raw_sql(c.name)} AS {_r(c.name)}" for c in COLUMNS]
         return f"SELECT {', '.join(cols)} FROM {source_sql}"
+
+    # -- the content of the file as read ----------------------------------------------------------
+    def content_hash_sql(self) -> str:
+        """A 64-bit hash of one record's cells exactly as read (not trimmed: trimming costs as much
+        as the hash), in canonical column order, defaults included: two records with the same cells
+        under the same headers have the same hash whatever the order of the columns in the file."""
+        cells = []
+        for c in COLUMNS:
+            header = self.source[c.name]
+            cells.append(_ident(header) if header is not None else self.raw_sql(c.name))
+        return f"hash({', '.join(cells)})"
+
+    def reading_key(self) -> str:
+        """What the conversion of a cell depends on besides the cell: the mapping, the order in
+        which the datetime formats are tried (sniffed from the first rows; an ambiguous date parses
+        by the first format that fits), the unit catalogue and DuckDB's hash. Equal content under
+        equal keys converts to equal canonical rows."""
+        known = "-"
+        if self.known_codes is not None:
+            known = hashlib.sha256("\n".join(self.known_codes).encode()).hexdigest()
+        spec = {
+            "mapping": self.mapping.to_json(),
+            "formats": {k: self.formats[k] for k in sorted(self.formats)},
+            "known": known,
+            "hash": f"duckdb-{duckdb.__version__}-content-1",
+        }
+        return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
     # -- B: typed values --------------------------------------------------------------------------
     def kind(self, name: str) -> str:
@@ -1268,6 +1299,46 @@ def aggregate_file(
     return rows
 
 
+def content_digest(
+    path: str | os.PathLike,
+    mapping: SourceMapping | None,
+    *,
+    scratch_dir: str | os.PathLike,
+    known_units: Collection[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> str | None:
+    """An order-free digest of a CSV export's cells exactly as read, with what their conversion
+    depends on (``_Plan.reading_key``): two files with the same records, in any row order and any
+    column order, under the same mapping and unit catalogue, have the same digest, so an earlier
+    import of one tells what the other converts to without converting it. The pass only reads and
+    hashes (about a quarter of the cost of the converted pass). None for an .xlsx workbook."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return None
+    reporter = _Progress(progress)
+    with _prepared(path, mapping, Path(scratch_dir), path.name, known_units, con, reporter) as (
+        db,
+        plan,
+        source,
+        _scratch,
+        _base,
+    ):
+        try:
+            count, xor, total = _run(
+                db,
+                f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) "
+                f"FROM (SELECT {plan.content_hash_sql()} AS h FROM {source.read_sql()})",
+                progress=reporter.span(0.0, 1.0) if reporter.callback else None,
+            )[0]
+        except duckdb.Error as exc:
+            _raise_file_error(exc)
+        key = plan.reading_key()
+    reporter.report(1.0, force=True)
+    # count, XOR and sum of the records' hashes: an order-free digest, like the partitions' digests
+    return f"{key}:{int(count)}:{int(xor)}:{int(total)}"
+
+
 @contextlib.contextmanager
 def _prepared(
     path: Path,
@@ -1316,6 +1387,8 @@ def _prepared(
                 )
             try:
                 plan = _Plan(mapping, headers, known_table, unit_table)
+                if known_units is not None:
+                    plan.known_codes = codes
                 _check_defaults(db, plan)
                 try:
                     plan.sniff_formats(db, source.read_sql())

@@ -66,10 +66,12 @@ def _text(value) -> str:
     return str(value)
 
 
-def write_csv(path: Path, rows: list[dict]) -> Path:
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
+    """The rows as a CSV export, with the columns in the order ``columns`` (default: canonical)."""
+    columns = list(columns or COLUMN_NAMES)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMN_NAMES)
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow([_text(row[name]) for name in COLUMN_NAMES])
+            writer.writerow([_text(row[name]) for name in columns])
     return path

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from cchc.core.models import AuditEntry
 from cchc.delivery import partitions, services
+from cchc.delivery.kpi.schema import COLUMN_NAMES
 from cchc.delivery.models import DossierImport
 from cchc.delivery.tests.factories import dossier, write_csv
 from cchc.delivery.tests.test_partitions import _figures, _first_year, _sync
@@ -114,18 +115,79 @@ def test_the_same_file_with_a_changed_mapping_is_read_again(world, tmp_path):
     assert again.same_as is None and again.rows_read == 158
 
 
-def test_the_same_rows_in_another_file_are_recognised_month_by_month_without_staging(
+def test_the_same_dossiers_written_otherwise_are_recognised_month_by_month_without_staging(
     loaded, tmp_path, never_staged
 ):
     first, _, figures = loaded
-    reordered = write_csv(tmp_path / "xuat-lai.csv", list(reversed(_first_year())))
+    # Other cells (codes padded with spaces, as some exports write them), the same dossiers once read.
+    rows = [dict(r, dossier_code=f" {r['dossier_code']} ") for r in reversed(_first_year())]
 
-    again = services.dossiers_import(actor=None, path=reordered)
+    again = services.dossiers_import(actor=None, path=write_csv(tmp_path / "xuat-lai.csv", rows))
 
     assert again.status == "succeeded" and again.same_as is None
     assert (again.rows_read, again.inserted, again.updated, again.unchanged) == (158, 0, 0, 158)
+    assert "Đã đọc và kiểm tra 158 dòng" in again.message
     assert "trùng khớp với dữ liệu hiện hành" in again.message
     assert services.current_import() == first and _figures() == figures
+
+
+def test_a_re_export_in_another_row_and_column_order_is_known_by_its_content_without_converting_it(
+    loaded, tmp_path, never_staged, monkeypatch
+):
+    first, _, figures = loaded
+    monkeypatch.setattr(services, "aggregate_file", lambda *a, **k: pytest.fail("the file was converted"))
+    reexport = write_csv(
+        tmp_path / "xuat-lai.csv", list(reversed(_first_year())), columns=list(reversed(COLUMN_NAMES))
+    )
+
+    again = services.dossiers_import(actor=None, path=reexport)
+
+    assert again.status == "succeeded" and again.same_as is None and again.sha256 != first.sha256
+    assert (again.rows_read, again.inserted, again.updated, again.unchanged) == (158, 0, 0, 158)
+    assert "cùng nội dung" in again.message and "«quy-1.csv»" in again.message
+    assert again.content_digest == first.content_digest and again.month_digests == first.month_digests
+    entry = AuditEntry.objects.get(object_id=str(again.pk), action="import")
+    assert entry.changes["same_content_as"] == first.pk
+    assert services.current_import() == first and _figures() == figures
+
+
+def test_content_known_from_an_earlier_import_is_still_compared_with_the_store_of_now(loaded, tmp_path):
+    first, _, _ = loaded
+    services.dossiers_import(actor=None, path=write_csv(tmp_path / "dong-bo.csv", _sync()))
+    reexport = write_csv(tmp_path / "xuat-lai.csv", list(reversed(_first_year())))
+
+    again = services.dossiers_import(actor=None, path=reexport)
+
+    # The re-export holds the older version of the dossier the sync finished late: it comes back.
+    assert again.content_digest == first.content_digest
+    assert (again.inserted, again.updated, again.unchanged) == (0, 1, 157)
+
+
+def test_a_re_export_read_with_an_edited_mapping_is_converted_again(world, tmp_path, monkeypatch):
+    mapping = services.mapping_save(
+        actor=None, name="mot-cua", title="Một cửa", spec={"columns": {}}, expected_version=None
+    )
+    first = services.dossiers_import(
+        actor=None, path=write_csv(tmp_path / "quy-1.csv", _first_year()), mapping=mapping
+    )
+    services.mapping_save(
+        actor=None,
+        name="mot-cua",
+        title="Một cửa",
+        spec={"columns": {}, "thousands_separator": "."},
+        expected_version=mapping.version,
+    )
+    mapping.refresh_from_db()
+    converted = []
+    real = services.aggregate_file
+    monkeypatch.setattr(services, "aggregate_file", lambda *a, **k: converted.append(1) or real(*a, **k))
+
+    again = services.dossiers_import(
+        actor=None, path=write_csv(tmp_path / "xuat-lai.csv", _first_year()[::-1]), mapping=mapping
+    )
+
+    assert converted == [1] and again.content_digest != first.content_digest
+    assert again.status == "succeeded" and again.unchanged == 158
 
 
 def test_a_file_with_a_problem_is_still_refused_with_its_rows(loaded, tmp_path):

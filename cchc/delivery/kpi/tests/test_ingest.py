@@ -20,6 +20,7 @@ from cchc.delivery.kpi.ingest import (
     RULE_MESSAGES,
     IngestFileError,
     SourceMapping,
+    content_digest,
     fold_key,
     merge_snapshot,
     stage_file,
@@ -711,3 +712,52 @@ def test_progress_rises_to_one_at_most_ten_times_a_second(tmp_path):
     assert len(calls) <= elapsed * 10 + 2
     gaps = [b - a for (a, _), (b, _) in zip(calls, calls[1:], strict=False)]
     assert min(gaps) >= 0.09
+
+
+# --------------------------------------------------------------------------------------------------
+# Content digest
+
+
+def _rewritten(source: Path, out: Path, *, columns=None, order="", where="", replace=None) -> Path:
+    """The CSV at ``source`` written again with other column order, row order or cells."""
+    cols = ", ".join(columns or schema.COLUMN_NAMES)
+    rel = f"read_csv('{source}', all_varchar = true, header = true)"
+    if replace:
+        rel = f"(SELECT * REPLACE ({replace}) FROM {rel})"
+    sql = f"SELECT {cols} FROM {rel} {where} {order}"
+    duckdb.connect().execute(f"COPY ({sql}) TO '{out}' (HEADER)")
+    return out
+
+
+def test_the_content_digest_ignores_row_and_column_order_and_nothing_else(generated, tmp_path):
+    source = generated[0]
+    codes = ["unit-a"]  # the catalogue does not have to hold the file's units: it is part of the key
+
+    def digest(path, mapping=None, known=codes):
+        return content_digest(path, mapping, scratch_dir=tmp_path, known_units=known)
+
+    first = digest(source)
+    shuffled = _rewritten(
+        source,
+        tmp_path / "xuat-lai.csv",
+        columns=list(reversed(schema.COLUMN_NAMES)),
+        order="ORDER BY hash(dossier_code)",
+    )
+    assert shuffled.read_bytes() != source.read_bytes()
+    assert digest(shuffled) == first
+    assert first.split(":")[1] == "2000"  # the number of records
+    one_cell = _rewritten(
+        source,
+        tmp_path / "mot-o.csv",
+        replace="CASE WHEN dossier_code = (SELECT min(dossier_code) FROM read_csv('"
+        f"{source}', all_varchar = true)) THEN fee || '0' ELSE fee END AS fee",
+    )
+    assert digest(one_cell) != first
+    padded = _rewritten(source, tmp_path / "dem.csv", replace="' ' || unit_code AS unit_code")
+    assert digest(padded) != first  # cells as read: the converting pass decides they are the same
+    one_row_less = _rewritten(source, tmp_path / "thieu.csv", where="LIMIT 1999")
+    assert digest(one_row_less) != first
+    # what the conversion depends on is part of the digest
+    assert digest(source, SourceMapping(thousands_separator=".")) != first
+    assert digest(source, known=[*codes, "unit-b"]) != first
+    assert digest(source, known=None) != first
