@@ -140,11 +140,13 @@ class DossierImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The same records as an earlier file in another order (a re-export): the order-free digest of
-    # the file's cells as read with what their conversion depends on (kpi.ingest.content_digest),
-    # and the digests of its converted rows month by month ({"kind": ..., "months": {...}}). A later
-    # file with this content is known to hold these months without being converted again.
-    content_digest = models.CharField("dấu nội dung", max_length=160, blank=True, db_index=True)
+    # What the file held, for a later file with some of the same content (a re-export in another
+    # order, a full export in which only the last month moved): the key of how it was read (mapping,
+    # date formats, unit catalogue, hash: kpi.ingest._Plan.reading_key), the order-free digest of its
+    # cells as read, and month by month the digest of the month's cells and of the canonical rows
+    # they converted to ({"kind": digest kind, "months": {"2026-01": [content, rows], ...}}).
+    reading_key = models.CharField("khóa cách đọc", max_length=64, blank=True, db_index=True)
+    content_digest = models.CharField("dấu nội dung", max_length=160, blank=True)
     month_digests = models.JSONField("dấu theo tháng", null=True, blank=True)
     seconds = models.FloatField("thời gian (giây)", default=0)
     # The span of the data after this import: first reception, last event (the export day).

@@ -25,6 +25,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,8 +34,15 @@ from typing import Any
 from cchc.delivery.kpi.schema import COLUMN_NAMES, COLUMNS
 
 NONE_KEY = "none"
+
+
+def key_of(received_at: str) -> str:
+    """SQL of the partition key of a row from the SQL of its reception time."""
+    return f"coalesce(strftime({received_at}, '%Y-%m'), '{NONE_KEY}')"
+
+
 # The month of receipt, "YYYY-MM", or "none": the partition key of a row.
-KEY_SQL = f"coalesce(strftime(received_at, '%Y-%m'), '{NONE_KEY}')"
+KEY_SQL = key_of("received_at")
 # A digest of a set of canonical rows: how many, and the XOR and the sum of a 64-bit hash of each
 # row. Order-free (rows are compared as a set: a file sorted differently has the same digest) and
 # computed in one vectorised pass. Equal digests are taken as equal rows; a digest that differs only
@@ -157,6 +165,7 @@ class PartitionedMerge:
     written: list[Path] = field(default_factory=list)
     same_by_digest: list[str] = field(default_factory=list)  # partition keys not compared row by row
     seconds: float = 0.0
+    staged_digests: dict[str, str] = field(default_factory=dict)  # partition key -> digest of staged rows
 
 
 def _with_known_digests(manifest: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -184,17 +193,13 @@ def fill_digests(con, directory: Path, partitions: dict[str, dict[str, Any]], ke
             partitions[key]["digest"] = digest
 
 
-def file_unchanged(
-    con, directory: Path, manifest: dict[str, Any] | None, file_digests: dict[str, str]
-) -> bool:
-    """Whether every month of a file (its digests) holds exactly the store's rows of that month."""
-    if not manifest or not file_digests:
-        return False
+def current_digests(con, directory: Path, manifest: dict[str, Any] | None, keys) -> dict[str, str]:
+    """The digests of the store's partitions ``keys`` (those it has), recomputed where the manifest
+    has none of this DuckDB's hash."""
     partitions = _with_known_digests(manifest)
-    if any(k not in partitions for k in file_digests):
-        return False
-    fill_digests(con, directory, partitions, file_digests)
-    return all(partitions[k].get("digest") == d for k, d in file_digests.items())
+    wanted = [k for k in keys if k in partitions]
+    fill_digests(con, directory, partitions, wanted)
+    return {k: partitions[k]["digest"] for k in wanted if partitions[k].get("digest")}
 
 
 def _date(value: Any) -> Any:
@@ -221,12 +226,15 @@ def merge(
     *,
     legacy: Path | None = None,
     by_digest: bool = True,
+    same_months: Collection[str] = (),
 ) -> PartitionedMerge:
     """Upsert the staged rows (canonical Parquet) into the partitioned store by ``dossier_code``,
     writing new files for the touched partitions only. ``legacy``: a single-file snapshot of the
     previous store format, split into partitions once (every partition is then touched).
     ``by_digest``: months of the staged file with the digest of the store's month are taken as
-    unchanged without comparing their rows (False: every row is compared)."""
+    unchanged without comparing their rows (False: every row is compared). ``same_months``:
+    partitions the caller knows to hold the import file's rows already (not staged: the file's rows
+    of those months have the partition's digest), left out of the search for old versions."""
     started = time.perf_counter()
     parts = directory / "parts"
     parts.mkdir(parents=True, exist_ok=True)
@@ -235,19 +243,21 @@ def merge(
     # Months of the file whose rows have the digest of the store's month are the store's rows:
     # nothing to compare there, and no old version of another month's code can live there.
     same: list[str] = []
+    staged_digests: dict[str, str] = {}
     if by_digest and legacy is None and partitions:
         staged_digests = dict(con.execute(digests_sql(staged_rel)).fetchall())
         fill_digests(con, directory, partitions, staged_digests)
         same = sorted(
             k for k, d in staged_digests.items() if k in partitions and partitions[k].get("digest") == d
         )
+    skipped = sorted(set(same) | {k for k in same_months if k in partitions})
     skip = f" WHERE {KEY_SQL} NOT IN ({', '.join(_q(k) for k in same)})" if same else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE s AS SELECT *, {KEY_SQL} AS rmonth FROM {staged_rel}{skip}")
     if legacy is not None:
         source = _canonical(f"read_parquet({_q(str(legacy))})")
         partitions = {}
     else:
-        others = {k: p for k, p in partitions.items() if k not in same}
+        others = {k: p for k, p in partitions.items() if k not in skipped}
         source = _canonical(relation_sql(directory, {"partitions": others}))
     # Old versions of the staged codes, wherever they live (a changed reception date moves a row).
     con.execute(
@@ -272,7 +282,14 @@ def merge(
     total = int(before) + int(inserted)
     if inserted + updated == 0 and legacy is None:
         return PartitionedMerge(
-            0, 0, unchanged, total, None, same_by_digest=same, seconds=time.perf_counter() - started
+            0,
+            0,
+            unchanged,
+            total,
+            None,
+            same_by_digest=skipped,
+            seconds=time.perf_counter() - started,
+            staged_digests=staged_digests,
         )
     touched = {
         r[0]
@@ -368,8 +385,9 @@ def merge(
         units,
         first_day,
         list(written.values()),
-        same,
+        skipped,
         time.perf_counter() - started,
+        staged_digests,
     )
 
 

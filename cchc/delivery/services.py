@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from cchc.delivery import partitions, store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
 from cchc.delivery.kpi.engine import _date_index
-from cchc.delivery.kpi.ingest import IngestFileError, aggregate_file, content_digest, stage_file
+from cchc.delivery.kpi.ingest import FileContent, IngestFileError, aggregate_file, content_digest, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
 from cchc.delivery.models import (
@@ -374,7 +374,7 @@ def _record_same_file(batch, same: DossierImport, actor, started: float) -> Doss
 
 
 def _record_unchanged(batch, actor, started: float, reading: _Reading) -> DossierImport:
-    rows, months = reading.rows, len(reading.months or {})
+    rows, months = reading.rows, len(reading.file_months)
     like = reading.same_content_as
     if like is not None:
         message = (
@@ -382,6 +382,12 @@ def _record_unchanged(batch, actor, started: float, reading: _Reading) -> Dossie
             f"đã nhập thành công lúc {timezone.localtime(like.started_at):%H:%M %d/%m/%Y}, và hồ sơ của từng "
             f"tháng trong tệp ({_n(months)} tháng, {_n(rows)} dòng) trùng khớp với dữ liệu hiện hành: không "
             "cần chuyển đổi lại tệp, dữ liệu hồ sơ và số liệu chỉ số giữ nguyên."
+        )
+    elif reading.by_content:
+        message = (
+            f"Đã đọc {_n(rows)} dòng: nội dung của từng tháng trong tệp ({_n(months)} tháng) trùng với các lần "
+            "nhập trước và với dữ liệu hiện hành, không có hồ sơ mới hay thay đổi; dữ liệu hồ sơ và số liệu "
+            "chỉ số giữ nguyên."
         )
     else:
         message = (
@@ -396,7 +402,7 @@ def _record_unchanged(batch, actor, started: float, reading: _Reading) -> Dossie
             message,
             rows_read=rows,
             unchanged=rows,
-            **reading.fields(),
+            **reading.fields(reading.months),
         )
         changes = {"rows": rows, "inserted": 0, "updated": 0, "unchanged": rows, "months_same": months}
         if like is not None:
@@ -405,70 +411,115 @@ def _record_unchanged(batch, actor, started: float, reading: _Reading) -> Dossie
     return batch
 
 
+# How many earlier successful imports read the same way are searched for a month's content.
+CONTENT_LOOKBACK = 30
+
+
 @dataclass
 class _Reading:
-    """What the passes before staging learnt of a file: the digest of its content as read, the
-    digests of its converted rows month by month, and whether those months are the store's."""
+    """What the passes before staging learnt of a file: the digests of its content as read, month
+    by month; the months known to hold exactly the store's rows (``same``: month -> digest of those
+    rows), found by content (an earlier import had that month's content and the store still holds
+    what it converted to) or by one converting pass; and the months left to stage."""
 
-    content: str = ""
-    months: dict[str, str] | None = None
-    rows: int = 0
-    unchanged: bool = False
+    content: FileContent | None = None
+    same: dict[str, str] = field(default_factory=dict)
+    months: dict[str, str] = field(default_factory=dict)  # every month of the file -> rows digest, when known
+    by_content: bool = False
     same_content_as: DossierImport | None = None
 
-    def fields(self) -> dict:
-        """The batch's record of it, for a later file with the same content."""
-        months = {"kind": partitions.digest_kind(), "months": self.months} if self.months else None
-        return {"content_digest": self.content, "month_digests": months}
+    @property
+    def rows(self) -> int:
+        return self.content.rows if self.content else _digest_rows(self.months)
+
+    @property
+    def file_months(self) -> set[str]:
+        return set(self.content.months if self.by_content else self.months)
+
+    @property
+    def unchanged(self) -> bool:
+        return bool(self.file_months) and set(self.same) == self.file_months
+
+    def to_stage(self) -> set[str] | None:
+        """The months to convert and stage; None: the whole file."""
+        if not self.content or not self.same:
+            return None
+        return set(self.content.months) - set(self.same)
+
+    def fields(self, rows_digests: dict[str, str]) -> dict:
+        """The batch's record of its file, for a later file with some of the same content."""
+        if not self.content:
+            return {}
+        months = {m: [c, rows_digests[m]] for m, c in self.content.months.items() if m in rows_digests}
+        return {
+            "content_digest": self.content.digest,
+            "reading_key": self.content.key,
+            "month_digests": {"kind": partitions.digest_kind(), "months": months} if months else None,
+        }
 
 
 def _digest_rows(months: dict[str, str]) -> int:
     return sum(int(d.split(":", 1)[0]) for d in months.values())
 
 
-def _same_content_imported(batch: DossierImport, content: str) -> DossierImport | None:
-    """The latest successful import of a file with this content whose month digests this DuckDB
-    can compare (a digest names the hash that made it)."""
-    if not content:
-        return None
-    return (
-        DossierImport.objects.filter(
-            status=DossierImport.Status.SUCCEEDED,
-            content_digest=content,
-            month_digests__kind=partitions.digest_kind(),
-            pk__lt=batch.pk,
-        )
-        .order_by("-pk")
-        .first()
+def _content_of(path: Path, spec, known: set[str], con, report: Progress, span: float) -> FileContent | None:
+    return content_digest(
+        path,
+        spec,
+        scratch_dir=store.store_dir(),
+        known_units=known,
+        month_key=partitions.key_of,
+        progress=lambda f: report("read", span * f),
+        con=con,
     )
+
+
+def _known_months(
+    batch: DossierImport, content: FileContent
+) -> tuple[dict[str, tuple[str, int]], int | None]:
+    """For each month of ``content``, the rows digest an earlier import of the same content of that
+    month (read the same way) converted to, and which import; and the import whose whole file had
+    this content, if one did."""
+    earlier = DossierImport.objects.filter(
+        status=DossierImport.Status.SUCCEEDED,
+        reading_key=content.key,
+        month_digests__kind=partitions.digest_kind(),
+        pk__lt=batch.pk,
+    ).order_by("-pk")
+    found: dict[str, tuple[str, int]] = {}
+    whole = None
+    for pk, digest, months in earlier.values_list("pk", "content_digest", "month_digests")[:CONTENT_LOOKBACK]:
+        if whole is None and digest == content.digest:
+            whole = pk
+        for month, (month_content, rows_digest) in (months.get("months") or {}).items():
+            if month not in found and content.months.get(month) == month_content:
+                found[month] = (rows_digest, pk)
+    return found, whole
 
 
 def _read_for_changes(
     batch, path: Path, spec, manifest: dict, known: set[str], con, report: Progress
 ) -> _Reading:
-    """Whether the file only repeats the store, at the least cost that can tell:
+    """Which months of the file only repeat the store, at the least cost that can tell:
 
-    1. its content digest (cells as read, hashed: a quarter of a converting pass); a file with the
-       content of an earlier import holds that import's months, so when those months are the
-       store's now, nothing is converted at all — a re-export in another row or column order;
-    2. otherwise one converting pass that writes nothing gives the digest of each month's rows,
-       compared with the manifest's (the same dossiers written differently: other date format...)."""
+    1. the digest of its content as read, month by month (hashed: a quarter of a converting pass);
+       a month with the content an earlier import had for it holds what that import converted it to,
+       so when the store still holds exactly that, the month is known without converting it — a
+       re-export in another row or column order, or a full export in which only the last month moved;
+    2. when no month is known so, one converting pass that writes nothing gives the digest of each
+       month's rows, compared with the manifest's (the same dossiers written otherwise)."""
     directory = store.store_dir()
-    content = content_digest(
-        path,
-        spec,
-        scratch_dir=directory,
-        known_units=known,
-        progress=lambda f: report("read", 0.06 * f),
-        con=con,
-    )
-    reading = _Reading(content=content or "")
-    earlier = _same_content_imported(batch, reading.content)
-    if earlier is not None:
-        months = earlier.month_digests["months"]
-        rows = int(reading.content.rsplit(":", 3)[1])
-        if _digest_rows(months) == rows and partitions.file_unchanged(con, directory, manifest, months):
-            return _Reading(reading.content, months, rows, True, earlier)
+    reading = _Reading(content=_content_of(path, spec, known, con, report, 0.06))
+    if reading.content is not None:
+        found, whole = _known_months(batch, reading.content)
+        store_digests = partitions.current_digests(con, directory, manifest, found)
+        reading.same = {m: d for m, (d, _) in found.items() if store_digests.get(m) == d}
+        if reading.same:
+            reading.by_content = True
+            reading.months = dict(reading.same)
+            if whole is not None and set(reading.same) == set(reading.content.months):
+                reading.same_content_as = DossierImport.objects.get(pk=whole)
+            return reading
     rows = aggregate_file(
         path,
         spec,
@@ -480,9 +531,28 @@ def _read_for_changes(
     )
     if rows:
         reading.months = dict(rows)
-        reading.rows = _digest_rows(reading.months)
-        reading.unchanged = partitions.file_unchanged(con, directory, manifest, reading.months)
+        store_digests = partitions.current_digests(con, directory, manifest, reading.months)
+        reading.same = {m: d for m, d in reading.months.items() if store_digests.get(m) == d}
     return reading
+
+
+def _staged_clashes(con, staged: Path, directory: Path, manifest: dict, months) -> bool:
+    """Whether a staged code is also in one of the months not staged (then the file holds that
+    dossier twice: staging the whole file names both rows)."""
+    files = [directory / p["file"] for k, p in manifest["partitions"].items() if k in months]
+    if not files:
+        return False
+    listed = ", ".join(_sql_text(str(f)) for f in files)
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM read_parquet({_sql_text(str(staged))}) s WHERE s.dossier_code IN "
+            f"(SELECT dossier_code FROM read_parquet([{listed}]))"
+        ).fetchone()[0]
+    )
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _import_locked(
@@ -514,15 +584,30 @@ def _import_locked(
             if reading.unchanged:
                 return _record_unchanged(batch, actor, started, reading)
             read_from = 0.3
-        try:
-            result = stage_file(
+
+        def stage(months):
+            return stage_file(
                 path,
                 spec,
                 staged,
                 known_units=known,
                 progress=lambda f: report("read", read_from + (1 - read_from) * f),
                 con=con,
+                months=months,
+                month_key=partitions.key_of,
             )
+
+        to_stage = reading.to_stage()
+        try:
+            result = stage(to_stage)
+            staged_ok = not (result.errors or result.error_count)
+            if (
+                to_stage is not None
+                and staged_ok
+                and _staged_clashes(con, staged, directory, before, reading.same)
+            ):
+                to_stage, reading.same = None, {}
+                result = stage(None)
         except IngestFileError as exc:
             return _fail(batch, actor, started, message=exc.message)
         if result.errors or result.error_count:
@@ -537,27 +622,40 @@ def _import_locked(
             )
         report("merge", 0.0)
         merged = partitions.merge(
-            directory, before, staged, batch.pk, con, legacy=legacy, by_digest=not force
+            directory,
+            before,
+            staged,
+            batch.pk,
+            con,
+            legacy=legacy,
+            by_digest=not force,
+            same_months=reading.same if to_stage is not None else (),
         )
         staged.unlink(missing_ok=True)
-        if previous is None and not force and merged.manifest is not None:
-            # A first load: the new partitions are exactly the file's months; its content digest
-            # (one light pass) lets a re-export of the same dossiers be known without converting it.
-            reading.months = {k: p["digest"] for k, p in merged.manifest["partitions"].items()}
-            reading.content = (
-                content_digest(path, spec, scratch_dir=directory, known_units=known, con=con) or ""
-            )
+        rows_read = result.rows
+        not_staged = 0
+        if to_stage is not None:  # the months known to be the store's were not staged
+            rows_read = reading.rows
+            not_staged = rows_read - result.rows
+        rows_digests: dict[str, str] = {}
+        if not force and legacy is None:
+            rows_digests = {**reading.same, **merged.staged_digests}
+            if before is None and merged.manifest is not None:
+                # A first load: the new partitions are exactly the file's months; its content digest
+                # (one light pass) lets a re-export of the same dossiers be known without converting.
+                rows_digests = {k: p["digest"] for k, p in merged.manifest["partitions"].items()}
+                reading.content = _content_of(path, spec, known, con, lambda *_: None, 0)
         if merged.manifest is not None:
             _write_manifest(directory, new_name, merged.manifest)
         report("merge", 1.0)
         with transaction.atomic():
             batch = DossierImport.objects.select_for_update().get(pk=batch.pk)
-            batch.rows_read = result.rows
-            batch.inserted, batch.updated, batch.unchanged = merged.inserted, merged.updated, merged.unchanged
+            batch.rows_read = rows_read
+            batch.inserted, batch.updated = merged.inserted, merged.updated
+            batch.unchanged = merged.unchanged + not_staged
             batch.total_after = merged.total
-            if reading.months and reading.content:
-                batch.content_digest = reading.content
-                batch.month_digests = reading.fields()["month_digests"]
+            for name, value in reading.fields(rows_digests).items():
+                setattr(batch, name, value)
             if merged.manifest is not None:
                 batch.snapshot = new_name
                 batch.data_from, batch.data_until = partitions.data_range(merged.manifest)
@@ -576,19 +674,25 @@ def _import_locked(
             batch.finished_at = timezone.now()
             batch.seconds = round(time.perf_counter() - started, 3)
             batch.message = (
-                f"Đã nhập {_n(result.rows)} dòng: {_n(merged.inserted)} hồ sơ mới, "
-                f"{_n(merged.updated)} cập nhật, {_n(merged.unchanged)} không đổi."
+                f"Đã nhập {_n(batch.rows_read)} dòng: {_n(merged.inserted)} hồ sơ mới, "
+                f"{_n(merged.updated)} cập nhật, {_n(batch.unchanged)} không đổi."
             )
+            if not_staged:
+                batch.message += (
+                    f" {_n(not_staged)} dòng của {_n(len(reading.same))} tháng có nội dung trùng với dữ liệu "
+                    "hiện hành nên không cần chuyển đổi lại."
+                )
             batch.save()
             audit.record(
                 actor=actor,
                 action="import",
                 instance=batch,
                 changes={
-                    "rows": result.rows,
+                    "rows": batch.rows_read,
                     "inserted": merged.inserted,
                     "updated": merged.updated,
-                    "unchanged": merged.unchanged,
+                    "unchanged": batch.unchanged,
+                    "staged": result.rows,
                     "snapshot": batch.snapshot,
                     "partitions": merged.touched,
                     "months_same": merged.same_by_digest,

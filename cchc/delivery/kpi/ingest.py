@@ -78,6 +78,7 @@ __all__ = [
     "fold_key",
     "merge_snapshot",
     "aggregate_file",
+    "FileContent",
     "content_digest",
     "stage_file",
 ]
@@ -601,6 +602,20 @@ class _Plan:
             header = self.source[c.name]
             cells.append(_ident(header) if header is not None else self.raw_sql(c.name))
         return f"hash({', '.join(cells)})"
+
+    def received_sql(self) -> str:
+        """The reception time as layer B converts it, over the column ``__r_received_at``."""
+        return self._value_b(next(c for c in COLUMNS if c.name == "received_at"))
+
+    def only_months(self, source_sql: str, month_key: Callable[[str], str], months: Collection[str]) -> str:
+        """The source's records whose reception month (``month_key``, converted as layer B does)
+        is one of ``months``: filtered before any other cell is converted or checked."""
+        listed = ", ".join(_lit(m) for m in sorted(months))
+        r = _r("received_at")
+        return (
+            f"(SELECT * EXCLUDE ({r}) FROM (SELECT *, {self.raw_sql('received_at')} AS {r} FROM {source_sql}) "
+            f"WHERE {month_key(self.received_sql())} IN ({listed}))"
+        )
 
     def reading_key(self) -> str:
         """What the conversion of a cell depends on besides the cell: the mapping, the order in
@@ -1229,8 +1244,14 @@ def stage_file(
     progress: Callable[[float], None] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     max_errors: int = 200,
+    months: Collection[str] | None = None,
+    month_key: Callable[[str], str] | None = None,
 ) -> StageResult:
     """Read one export, check it entirely, and write it as canonical Parquet when it has no problem.
+
+    ``months`` (with ``month_key``, see ``content_digest``): convert, check and write only the
+    records received in those months — the caller knows the others hold what the store holds.
+    A problem found there is still listed by reading the whole file (row numbers are the file's).
 
     ``out_path`` defaults to ``<file>.staged.parquet`` beside the file. Returns the number of data
     rows, the first ``max_errors`` problems in file order with their total, and the Parquet path (None
@@ -1250,8 +1271,11 @@ def stage_file(
         scratch,
         base,
     ):
+        only = None
+        if months is not None and month_key is not None:
+            only = plan.only_months(source.read_sql(), month_key, months)
         result = _stage(
-            db, plan, source, out_path, scratch, reporter, base, max_errors, uuid.uuid4().hex[:12]
+            db, plan, source, out_path, scratch, reporter, base, max_errors, uuid.uuid4().hex[:12], only
         )
     reporter.report(1.0, force=True)
     result.seconds = time.perf_counter() - started
@@ -1299,20 +1323,48 @@ def aggregate_file(
     return rows
 
 
+@dataclass
+class FileContent:
+    """The content of a CSV export as read: its reading key (``_Plan.reading_key``) and, for each
+    group of records (the month of receipt when a ``month_key`` is given), the count, XOR and sum of
+    the records' content hashes as "count:xor:sum" — an order-free digest, like the partitions'."""
+
+    key: str
+    months: dict[str, str]
+
+    @property
+    def rows(self) -> int:
+        return sum(int(d.split(":", 1)[0]) for d in self.months.values())
+
+    @property
+    def digest(self) -> str:
+        """The whole file's digest: "key:count:xor:sum"."""
+        count = xor = total = 0
+        for d in self.months.values():
+            c, x, t = (int(v) for v in d.split(":"))
+            count, xor, total = count + c, xor ^ x, total + t
+        return f"{self.key}:{count}:{xor}:{total}"
+
+
 def content_digest(
     path: str | os.PathLike,
     mapping: SourceMapping | None,
     *,
     scratch_dir: str | os.PathLike,
     known_units: Collection[str] | None = None,
+    month_key: Callable[[str], str] | None = None,
     progress: Callable[[float], None] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
-) -> str | None:
+) -> FileContent | None:
     """An order-free digest of a CSV export's cells exactly as read, with what their conversion
     depends on (``_Plan.reading_key``): two files with the same records, in any row order and any
     column order, under the same mapping and unit catalogue, have the same digest, so an earlier
-    import of one tells what the other converts to without converting it. The pass only reads and
-    hashes (about a quarter of the cost of the converted pass). None for an .xlsx workbook."""
+    import of one tells what the other converts to without converting it.
+
+    ``month_key``: SQL of a record's group from its reception time (the partition key), given the SQL
+    of that time; the digest is then kept per group, the time converted exactly as the import
+    converts it. The pass only reads, hashes and parses that one column (a quarter of the cost of
+    the converting pass). None for an .xlsx workbook."""
     path = Path(path)
     if path.suffix.lower() != ".csv":
         return None
@@ -1324,19 +1376,21 @@ def content_digest(
         _scratch,
         _base,
     ):
+        group = month_key(plan.received_sql()) if month_key else "''"
         try:
-            count, xor, total = _run(
+            rows = _run(
                 db,
-                f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) "
-                f"FROM (SELECT {plan.content_hash_sql()} AS h FROM {source.read_sql()})",
+                f"SELECT grp, CAST(count(*) AS VARCHAR) || ':' || CAST(coalesce(bit_xor(h), 0) AS VARCHAR) "
+                f"|| ':' || CAST(coalesce(sum(h), 0) AS VARCHAR) FROM (SELECT {group} AS grp, h FROM "
+                f"(SELECT {plan.content_hash_sql()} AS h, {plan.raw_sql('received_at')} AS {_r('received_at')} "
+                f"FROM {source.read_sql()})) GROUP BY grp",
                 progress=reporter.span(0.0, 1.0) if reporter.callback else None,
-            )[0]
+            )
         except duckdb.Error as exc:
             _raise_file_error(exc)
         key = plan.reading_key()
     reporter.report(1.0, force=True)
-    # count, XOR and sum of the records' hashes: an order-free digest, like the partitions' digests
-    return f"{key}:{int(count)}:{int(xor)}:{int(total)}"
+    return FileContent(key, dict(sorted(rows)))
 
 
 @contextlib.contextmanager
@@ -1423,6 +1477,7 @@ def _stage(
     base: float,
     max_errors: int,
     tag: str,
+    only: str | None = None,
 ) -> StageResult:
     tmp = scratch.path(".parquet")
     # 1. Fast path: convert and write in one parallel pass; the guard raises on the first bad row.
@@ -1431,7 +1486,7 @@ def _stage(
     try:
         written = _run(
             con,
-            f"COPY ({plan.guarded_select(source.read_sql())}) TO {_lit(str(tmp))} (FORMAT parquet)",
+            f"COPY ({plan.guarded_select(only or source.read_sql())}) TO {_lit(str(tmp))} (FORMAT parquet)",
             progress=reporter.span(base, base + (1 - base) * 0.85) if reporter.callback else None,
         )
         rows = int(written[0][0]) if written else 0
@@ -1440,7 +1495,7 @@ def _stage(
             _raise_file_error(exc)
         fast_ok = False
     if fast_ok:
-        if rows == 0:
+        if rows == 0 and only is None:
             raise IngestFileError("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề).")
         distinct = con.execute(
             f"SELECT count(DISTINCT dossier_code) FROM read_parquet({_lit(str(tmp))})"

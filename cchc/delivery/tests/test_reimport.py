@@ -285,3 +285,59 @@ def test_a_dossier_twice_in_an_otherwise_unchanged_file_is_refused(loaded, tmp_p
 
     assert refused.status == "failed" and "trùng" in " ".join(refused.errors)
     assert services.current_import() == first and _figures() == figures
+
+
+def test_a_full_export_after_a_day_of_changes_converts_only_the_months_that_moved(
+    loaded, tmp_path, monkeypatch
+):
+    first, _, _ = loaded
+    rows = _first_year()
+    # The next day's full export: one February dossier finished late, the other months as they were.
+    changed = next(i for i, r in enumerate(rows) if r["dossier_code"] == "10930-260205-0002")
+    rows[changed] = dossier("10930", 2, "2026-02-05 09:00", done_days=9, due_days=3)
+    converted = []
+    real = services.stage_file
+    monkeypatch.setattr(
+        services, "stage_file", lambda *a, **k: converted.append(k.get("months")) or real(*a, **k)
+    )
+    monkeypatch.setattr(services, "aggregate_file", lambda *a, **k: pytest.fail("a converting pass"))
+
+    batch = services.dossiers_import(actor=None, path=write_csv(tmp_path / "ngay-sau.csv", rows[::-1]))
+
+    assert converted == [{"2026-02"}]
+    assert batch.status == "succeeded"
+    assert (batch.rows_read, batch.inserted, batch.updated, batch.unchanged) == (158, 0, 1, 157)
+    assert "106 dòng của 2 tháng có nội dung trùng với dữ liệu hiện hành" in batch.message
+    entry = AuditEntry.objects.get(object_id=str(batch.pk), action="import")
+    assert entry.changes["staged"] == 52
+    # It records every month's content, so the day after can be known the same way.
+    assert set(batch.month_digests["months"]) == {"2026-01", "2026-02", "2026-03"}
+    assert batch.month_digests["months"]["2026-02"] != first.month_digests["months"]["2026-02"]
+    incremental = _figures()
+    call_command("recompute_kpis", "--all")
+    assert _figures() == incremental
+
+    converted.clear()
+    again = services.dossiers_import(actor=None, path=write_csv(tmp_path / "ngay-sau-2.csv", rows))
+    assert converted == [] and (again.status, again.unchanged) == ("succeeded", 158)
+
+
+def test_a_dossier_of_an_unchanged_month_repeated_in_a_changed_month_is_refused(loaded, tmp_path):
+    first, _, figures = loaded
+    rows = _first_year()
+    january = next(r for r in rows if r["received_at"].month == 1)
+    # Its code once more, on a valid row submitted that day and received in February: each month
+    # staged alone has no duplicate.
+    february = dossier("10930", 77, "2026-02-02 09:00")
+    rows.append(
+        {**february, "dossier_code": january["dossier_code"], "submitted_at": january["submitted_at"]}
+    )
+
+    refused = services.dossiers_import(actor=None, path=write_csv(tmp_path / "trung-thang.csv", rows))
+
+    assert refused.status == "failed"
+    assert refused.errors == [
+        f"dòng 2, cột dossier_code: mã hồ sơ «{january['dossier_code']}» trùng với dòng 160",
+        f"dòng 160, cột dossier_code: mã hồ sơ «{january['dossier_code']}» trùng với dòng 2",
+    ]
+    assert services.current_import() == first and _figures() == figures

@@ -729,12 +729,16 @@ def _rewritten(source: Path, out: Path, *, columns=None, order="", where="", rep
     return out
 
 
+def _month(received_at: str) -> str:
+    return f"coalesce(strftime({received_at}, '%Y-%m'), 'none')"
+
+
 def test_the_content_digest_ignores_row_and_column_order_and_nothing_else(generated, tmp_path):
     source = generated[0]
     codes = ["unit-a"]  # the catalogue does not have to hold the file's units: it is part of the key
 
     def digest(path, mapping=None, known=codes):
-        return content_digest(path, mapping, scratch_dir=tmp_path, known_units=known)
+        return content_digest(path, mapping, scratch_dir=tmp_path, known_units=known).digest
 
     first = digest(source)
     shuffled = _rewritten(
@@ -761,3 +765,28 @@ def test_the_content_digest_ignores_row_and_column_order_and_nothing_else(genera
     assert digest(source, SourceMapping(thousands_separator=".")) != first
     assert digest(source, known=[*codes, "unit-b"]) != first
     assert digest(source, known=None) != first
+
+
+def test_the_content_digest_by_month_changes_only_in_the_month_that_changed(generated, tmp_path):
+    source = generated[0]
+    con = duckdb.connect()
+    months = dict(
+        con.execute(
+            f"SELECT {_month('received_at')}, count(*) FROM read_parquet('{generated[1]}') GROUP BY 1"
+        ).fetchall()
+    )
+    # the last month's first dossier is finished a day later
+    last = max(m for m in months if m != "none")
+    changed = _rewritten(
+        source,
+        tmp_path / "sua.csv",
+        replace=f"CASE WHEN dossier_code = (SELECT min(dossier_code) FROM read_csv('{source}', all_varchar = "
+        f"true) WHERE received_at LIKE '{last}%') THEN '2026-12-31 10:00:00' ELSE finished_at END AS finished_at",
+    )
+
+    before = content_digest(source, None, scratch_dir=tmp_path, month_key=_month)
+    after = content_digest(changed, None, scratch_dir=tmp_path, month_key=_month)
+
+    assert {m: int(d.split(":")[0]) for m, d in before.months.items()} == months  # grouped as converted
+    assert before.rows == 2000 and before.key == after.key
+    assert [m for m in before.months if before.months[m] != after.months[m]] == [last]
