@@ -563,6 +563,12 @@ class _Plan:
         columns = [c.name for c in COLUMNS if self.kind(c.name) == "timestamp" and self.source[c.name]]
         if not columns or len(formats) < 2:
             return
+        # An import opens its file up to three times (content, digests, staging): sniff it once. The
+        # order only makes parsing faster (every format is still tried), so a stale entry is harmless.
+        key = (source_sql, _file_stamp(source_sql), tuple(formats), tuple(self.source[n] for n in columns))
+        if key in _SNIFFED:
+            self.formats.update(_SNIFFED[key])
+            return
         counts = ", ".join(
             f"count(try_strptime({_clean(_ident(self.source[n]))}, {_lit(f)}))"
             for n in columns
@@ -573,6 +579,9 @@ class _Plan:
             hits = row[i * len(formats) : (i + 1) * len(formats)]
             order = sorted(range(len(formats)), key=lambda k: -hits[k])  # stable: ties keep their order
             self.formats[name] = [formats[k] for k in order]
+        if len(_SNIFFED) >= 16:
+            _SNIFFED.pop(next(iter(_SNIFFED)))
+        _SNIFFED[key] = {n: self.formats[n] for n in columns}
 
     # -- A: raw text ------------------------------------------------------------------------------
     def raw_sql(self, name: str) -> str:
@@ -1009,6 +1018,22 @@ class _Scratch:
 
 # --------------------------------------------------------------------------------------------------
 # Reading the file
+
+
+# (source SQL, file stamp, formats, headers) -> the datetime formats of each column in sniffed order.
+_SNIFFED: dict[tuple, dict[str, list[str]]] = {}
+
+
+def _file_stamp(source_sql: str) -> tuple:
+    """Size and modification time of the file a source reads (its first quoted path), or ()."""
+    match = re.search(r"'((?:[^']|'')*)'", source_sql)
+    if not match:
+        return ()
+    try:
+        stat = os.stat(match.group(1).replace("''", "'"))
+    except OSError:
+        return ()
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 @dataclass

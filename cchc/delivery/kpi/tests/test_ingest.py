@@ -790,3 +790,34 @@ def test_the_content_digest_by_month_changes_only_in_the_month_that_changed(gene
     assert {m: int(d.split(":")[0]) for m, d in before.months.items()} == months  # grouped as converted
     assert before.rows == 2000 and before.key == after.key
     assert [m for m in before.months if before.months[m] != after.months[m]] == [last]
+
+
+def test_date_formats_are_sniffed_once_per_file_and_again_when_it_changes(generated, tmp_path):
+    from cchc.delivery.kpi import ingest
+
+    path = tmp_path / "ngay.csv"
+    day_first = "%d/%m/%Y %H:%M:%S"
+    mapping = SourceMapping.from_json({"datetime_formats": [day_first]})
+
+    def write(as_day_first: bool) -> None:
+        cols = ", ".join(
+            f"strftime(CAST({c} AS TIMESTAMP), '{day_first}') AS {c}"
+            if c in TIMESTAMPS and as_day_first
+            else c
+            for c in schema.COLUMN_NAMES
+        )
+        duckdb.sql(f"COPY (SELECT {cols} FROM read_csv('{generated[0]}')) TO '{path}' (FORMAT csv, HEADER)")
+
+    def first_format() -> str:
+        latest = [v for k, v in ingest._SNIFFED.items() if str(path) in k[0]][-1]
+        return latest["received_at"][0]
+
+    ingest._SNIFFED.clear()
+    write(as_day_first=True)
+    assert stage_file(path, mapping, tmp_path / "a.parquet").rows == 2000
+    assert first_format() == day_first
+    assert stage_file(path, mapping, tmp_path / "b.parquet").rows == 2000 and len(ingest._SNIFFED) == 1
+
+    write(as_day_first=False)  # the same name, other content: sniffed again
+    assert stage_file(path, mapping, tmp_path / "c.parquet").rows == 2000
+    assert first_format() != day_first and len(ingest._SNIFFED) == 2
