@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the session and user of a page are read where its other reads are (cchc/core/replica.py).
+    "cchc.core.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +128,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_TIMEOUT", 20),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for the reads of pages (cchc/core/replica.py, docs/scaling.md):
+# only with PostgreSQL as the primary; a browser that just wrote reads the primary for
+# REPLICA_PIN_SECONDS, which must exceed the replica's usual lag.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cchc.core.replica.ReplicaRouter"]
 
 AUTH_USER_MODEL = "org.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,7 +13,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -181,7 +181,9 @@ def _todo_version() -> tuple:
     from cchc.core.models import AuditEntry
     from cchc.surveys.models import Quota
 
-    with connection.cursor() as cursor:
+    # Read where the counts will be read (a replica, when the page reads from one), so a version
+    # never names counts older than itself.
+    with connections[router.db_for_read(AuditEntry)].cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT MAX(id) FROM {AuditEntry._meta.db_table}),"
             f" (SELECT COUNT(*) FROM {Quota._meta.db_table} WHERE filled >= target)"
