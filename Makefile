@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run serve test lint format install install-dev system-deps clean
+.PHONY: run serve test lint format install install-dev system-deps bench-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "Tests need Debian packages: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
+
+# Only for `bench/pages_load_bench.py --proxy` (nginx in front of two app nodes): Debian's nginx-light,
+# run by the benchmark in the foreground with its own config and directory (the system service stays off).
+bench-deps: install-dev system-deps
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	    service nginx stop >/dev/null 2>&1 || true; \
+	  else echo "The proxy benchmark needs: sudo apt-get install nginx-light"; exit 1; fi; }
 
 run: install
 	@mkdir -p var
