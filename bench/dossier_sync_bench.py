@@ -16,6 +16,9 @@ end through ``dossiers_import`` (read and check, merge, manifest, month figures 
     two above are measured against, and what every unchanged re-import cost before);
   - the sync into the large store (incremental: touched partitions, units and months only);
   - the same sync file again (nothing changes, nothing written);
+  - the next day's full export: the whole year with a second day's changes in its last month (the
+    months whose content an earlier import had are taken as they are, only the last is converted),
+    against converting and checking the whole file once (what it cost before);
   - the same sync into an empty store (the baseline: ratio = large / empty).
 """
 
@@ -79,9 +82,9 @@ def build_reexport(source: Path, out: Path) -> None:
         con.close()
 
 
-def build_sync(snapshot: Path, out: Path, rows: int) -> tuple[int, int]:
+def build_sync(snapshot: Path, out: Path, rows: int, code_base: int = 900000) -> tuple[int, int]:
     """``rows`` dossiers from the store's last month: open ones finished on the export day (updates)
-    and copies with new codes (inserts). Returns (updates, inserts)."""
+    and copies with new codes from ``code_base`` on (inserts). Returns (updates, inserts)."""
     con = store.connect()
     try:
         source = store.source_sql(snapshot)
@@ -101,7 +104,7 @@ def build_sync(snapshot: Path, out: Path, rows: int) -> tuple[int, int]:
         upd_cols = ", ".join(f"{changed.get(c, c)} AS {c}" for c in COLUMN_NAMES)
         new_code = (
             "unit_code || '-' || strftime(submitted_at, '%y%m%d') || '-' || "
-            "CAST(900000 + row_number() OVER (ORDER BY dossier_code) AS VARCHAR)"
+            f"CAST({code_base} + row_number() OVER (ORDER BY dossier_code) AS VARCHAR)"
         )
         ins_cols = ", ".join(
             new_code + " AS dossier_code" if c == "dossier_code" else c for c in COLUMN_NAMES
@@ -121,6 +124,25 @@ def build_sync(snapshot: Path, out: Path, rows: int) -> tuple[int, int]:
     finally:
         con.close()
     return updates, got - updates
+
+
+def build_full_export(files: list[Path], out: Path) -> None:
+    """The full export of the day after: the store file with each sync's rows in place of the rows
+    of the same codes (a later file wins), cells as the files hold them, rows in another order."""
+    con = store.connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        cols = ", ".join(COLUMN_NAMES)
+        union = " UNION ALL ".join(
+            f"SELECT {cols}, {i} AS __src FROM read_csv('{f}', all_varchar = true, header = true)"
+            for i, f in enumerate(files)
+        )
+        con.execute(
+            f"COPY (SELECT {cols} FROM ({union}) QUALIFY row_number() OVER "
+            f"(PARTITION BY dossier_code ORDER BY __src DESC) = 1) TO '{out}' (FORMAT csv, HEADER)"
+        )
+    finally:
+        con.close()
 
 
 def main() -> None:
@@ -222,6 +244,52 @@ def main() -> None:
     print(
         f"same sync again       {seconds:7.2f} s  (unchanged {again.unchanged:,}, same bytes: nothing read)"
     )
+
+    # The day after, as a full export: the whole year again with a second day's changes in its last
+    # month. Only that month is converted; the baseline is converting the whole file once.
+    sync2 = work / "dong-bo-2.csv"
+    updates2, inserts2 = build_sync(store.snapshot_path(batch.snapshot), sync2, args.sync_rows, 800000)
+    full = work / "ngay-sau.csv"
+    _, seconds = timed("full export", lambda: build_full_export([big, sync, sync2], full))
+    print(
+        f"write the full export {seconds:7.2f} s  (the store file with both syncs' rows, rows in another order)"
+    )
+    converted = []
+    real_stage = services.stage_file
+
+    def counting_stage(*a, **k):
+        converted.append(sorted(k.get("months") or ["all"]))
+        return real_stage(*a, **k)
+
+    services.stage_file = counting_stage
+    cpu = cpu_seconds()
+    day, full_seconds = timed("full export import", lambda: services.dossiers_import(actor=None, path=full))
+    cpu = cpu_seconds() - cpu
+    services.stage_file = real_stage
+    assert day.status == "succeeded", day.errors[:3]
+    assert (day.inserted, day.updated) == (inserts2, updates2), day.message
+    print(
+        f"full export next day  {full_seconds:7.2f} s  (cpu {cpu:.2f} s; inserted {day.inserted:,}, updated "
+        f"{day.updated:,}, unchanged {day.unchanged:,}; months converted {converted})"
+    )
+    con = store.connect()
+    try:
+        _, whole = timed(
+            "stage whole",
+            lambda: real_stage(
+                full,
+                None,
+                work / "ca-tep.parquet",
+                known_units=set(Unit.objects.values_list("code", flat=True)),
+                con=con,
+            ),
+        )
+    finally:
+        con.close()
+    print(f"baseline: convert and check the whole file once {whole:7.2f} s")
+    print(f"ratio full export import / converting it whole {full_seconds / whole:7.3f} x")
+    print(f"ratio full export import / the sync of its changes {full_seconds / sync_large:7.3f} x")
+    full.unlink(missing_ok=True)
 
     # Baseline: the same sync into an empty store.
     settings.DOSSIER_STORE_DIR = work / "empty-store"
