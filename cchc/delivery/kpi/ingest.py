@@ -1323,6 +1323,33 @@ def aggregate_file(
     ``stage_file`` numbers and words the problems), or an .xlsx workbook (converted row by row to a
     CSV first, which is the cost this pass is there to avoid). Rows are not checked for duplicated
     codes here: a caller that needs unique codes checks them in ``query``."""
+    done = _csv_pass(
+        path,
+        mapping,
+        scratch_dir,
+        known_units,
+        con,
+        progress,
+        lambda plan, source: query.replace("{rows}", f"({plan.guarded_select(source.read_sql())})"),
+        guarded=True,
+    )
+    return done[0] if done else None
+
+
+def _csv_pass(
+    path: str | os.PathLike,
+    mapping: SourceMapping | None,
+    scratch_dir: str | os.PathLike,
+    known_units: Collection[str] | None,
+    con: duckdb.DuckDBPyConnection | None,
+    progress: Callable[[float], None] | None,
+    sql_of: Callable[[_Plan, _Source], str],
+    *,
+    guarded: bool,
+) -> tuple[list[tuple], _Plan] | None:
+    """One parallel read-only pass of the SQL ``sql_of(plan, source)`` over a CSV export: its rows and
+    the plan it read with. None for an .xlsx workbook (converted row by row to a CSV first, the cost
+    these passes avoid), and, when ``guarded``, for a file whose checking guard fired."""
     path = Path(path)
     if path.suffix.lower() != ".csv":
         return None
@@ -1336,16 +1363,14 @@ def aggregate_file(
     ):
         try:
             rows = _run(
-                db,
-                query.replace("{rows}", f"({plan.guarded_select(source.read_sql())})"),
-                progress=reporter.span(0.0, 1.0) if reporter.callback else None,
+                db, sql_of(plan, source), progress=reporter.span(0.0, 1.0) if reporter.callback else None
             )
         except duckdb.Error as exc:
-            if _GUARD_MESSAGE not in str(exc):
+            if not guarded or _GUARD_MESSAGE not in str(exc):
                 _raise_file_error(exc)
             return None
     reporter.report(1.0, force=True)
-    return rows
+    return rows, plan
 
 
 @dataclass
@@ -1390,32 +1415,21 @@ def content_digest(
     of that time; the digest is then kept per group, the time converted exactly as the import
     converts it. The pass only reads, hashes and parses that one column (a quarter of the cost of
     the converting pass). None for an .xlsx workbook."""
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        return None
-    reporter = _Progress(progress)
-    with _prepared(path, mapping, Path(scratch_dir), path.name, known_units, con, reporter) as (
-        db,
-        plan,
-        source,
-        _scratch,
-        _base,
-    ):
+
+    def sql_of(plan: _Plan, source: _Source) -> str:
         group = month_key(plan.received_sql()) if month_key else "''"
-        try:
-            rows = _run(
-                db,
-                f"SELECT grp, CAST(count(*) AS VARCHAR) || ':' || CAST(coalesce(bit_xor(h), 0) AS VARCHAR) "
-                f"|| ':' || CAST(coalesce(sum(h), 0) AS VARCHAR) FROM (SELECT {group} AS grp, h FROM "
-                f"(SELECT {plan.content_hash_sql()} AS h, {plan.raw_sql('received_at')} AS {_r('received_at')} "
-                f"FROM {source.read_sql()})) GROUP BY grp",
-                progress=reporter.span(0.0, 1.0) if reporter.callback else None,
-            )
-        except duckdb.Error as exc:
-            _raise_file_error(exc)
-        key = plan.reading_key()
-    reporter.report(1.0, force=True)
-    return FileContent(key, dict(sorted(rows)))
+        return (
+            f"SELECT grp, CAST(count(*) AS VARCHAR) || ':' || CAST(coalesce(bit_xor(h), 0) AS VARCHAR) "
+            f"|| ':' || CAST(coalesce(sum(h), 0) AS VARCHAR) FROM (SELECT {group} AS grp, h FROM "
+            f"(SELECT {plan.content_hash_sql()} AS h, {plan.raw_sql('received_at')} AS {_r('received_at')} "
+            f"FROM {source.read_sql()})) GROUP BY grp"
+        )
+
+    done = _csv_pass(path, mapping, scratch_dir, known_units, con, progress, sql_of, guarded=False)
+    if done is None:
+        return None
+    rows, plan = done
+    return FileContent(plan.reading_key(), dict(sorted(rows)))
 
 
 @contextlib.contextmanager

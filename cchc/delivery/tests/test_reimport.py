@@ -95,12 +95,14 @@ def test_the_same_file_after_another_import_changed_the_store_is_read_again(load
     assert again.same_as is None and (again.inserted, again.updated) == (0, 1)
 
 
-def test_the_same_file_with_a_changed_mapping_is_read_again(world, tmp_path):
-    mapping = services.mapping_save(
+def _mapping():
+    return services.mapping_save(
         actor=None, name="mot-cua", title="Một cửa", spec={"columns": {}}, expected_version=None
     )
-    path = write_csv(tmp_path / "quy-1.csv", _first_year())
-    services.dossiers_import(actor=None, path=path, mapping=mapping)
+
+
+def _edit(mapping) -> None:
+    """A setting of the mapping changed through the admin's service (a new version)."""
     services.mapping_save(
         actor=None,
         name="mot-cua",
@@ -109,6 +111,13 @@ def test_the_same_file_with_a_changed_mapping_is_read_again(world, tmp_path):
         expected_version=mapping.version,
     )
     mapping.refresh_from_db()
+
+
+def test_the_same_file_with_a_changed_mapping_is_read_again(world, tmp_path):
+    mapping = _mapping()
+    path = write_csv(tmp_path / "quy-1.csv", _first_year())
+    services.dossiers_import(actor=None, path=path, mapping=mapping)
+    _edit(mapping)
 
     again = services.dossiers_import(actor=None, path=path, mapping=mapping)
 
@@ -164,20 +173,11 @@ def test_content_known_from_an_earlier_import_is_still_compared_with_the_store_o
 
 
 def test_a_re_export_read_with_an_edited_mapping_is_converted_again(world, tmp_path, monkeypatch):
-    mapping = services.mapping_save(
-        actor=None, name="mot-cua", title="Một cửa", spec={"columns": {}}, expected_version=None
-    )
+    mapping = _mapping()
     first = services.dossiers_import(
         actor=None, path=write_csv(tmp_path / "quy-1.csv", _first_year()), mapping=mapping
     )
-    services.mapping_save(
-        actor=None,
-        name="mot-cua",
-        title="Một cửa",
-        spec={"columns": {}, "thousands_separator": "."},
-        expected_version=mapping.version,
-    )
-    mapping.refresh_from_db()
+    _edit(mapping)
     converted = []
     real = services.aggregate_file
     monkeypatch.setattr(services, "aggregate_file", lambda *a, **k: converted.append(1) or real(*a, **k))
