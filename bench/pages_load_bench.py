@@ -83,13 +83,8 @@ class Client:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
-        self.expires: dict[str, float] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
-        now = time.monotonic()
-        for name in [n for n, at in self.expires.items() if at <= now]:
-            self.cookies.pop(name, None)
-            del self.expires[name]
         headers = {"Host": "127.0.0.1", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -109,9 +104,6 @@ class Client:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-                age = re.search(r"(?i)max-age=(\d+)", rest)
-                if age:  # as a browser does: a cookie with Max-Age ends then (the replica pin)
-                    self.expires[name.strip()] = time.monotonic() + int(age.group(1))
         return response.status, data
 
     def login(self, username: str) -> None:

@@ -202,6 +202,20 @@ def current_digests(con, directory: Path, manifest: dict[str, Any] | None, keys)
     return {k: partitions[k]["digest"] for k in wanted if partitions[k].get("digest")}
 
 
+def shares_codes(con, directory: Path, manifest: dict[str, Any], staged: Path, keys: Collection[str]) -> bool:
+    """Whether a code of the staged file is also in one of the store's partitions ``keys``."""
+    chosen = {k: p for k, p in manifest["partitions"].items() if k in keys}
+    if not chosen:
+        return False
+    others = relation_sql(directory, {"partitions": chosen})
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM read_parquet({_q(str(staged))}) WHERE dossier_code IN "
+            f"(SELECT dossier_code FROM {others})"
+        ).fetchone()[0]
+    )
+
+
 def _date(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 

@@ -402,7 +402,7 @@ def _record_unchanged(batch, actor, started: float, reading: _Reading) -> Dossie
             message,
             rows_read=rows,
             unchanged=rows,
-            **reading.fields(reading.months),
+            **reading.fields(reading.same),
         )
         changes = {"rows": rows, "inserted": 0, "updated": 0, "unchanged": rows, "months_same": months}
         if like is not None:
@@ -424,7 +424,7 @@ class _Reading:
 
     content: FileContent | None = None
     same: dict[str, str] = field(default_factory=dict)
-    months: dict[str, str] = field(default_factory=dict)  # every month of the file -> rows digest, when known
+    months: dict[str, str] = field(default_factory=dict)  # the converting pass: every month -> rows digest
     by_content: bool = False
     same_content_as: DossierImport | None = None
 
@@ -516,7 +516,6 @@ def _read_for_changes(
         reading.same = {m: d for m, (d, _) in found.items() if store_digests.get(m) == d}
         if reading.same:
             reading.by_content = True
-            reading.months = dict(reading.same)
             if whole is not None and set(reading.same) == set(reading.content.months):
                 reading.same_content_as = DossierImport.objects.get(pk=whole)
             return reading
@@ -534,25 +533,6 @@ def _read_for_changes(
         store_digests = partitions.current_digests(con, directory, manifest, reading.months)
         reading.same = {m: d for m, d in reading.months.items() if store_digests.get(m) == d}
     return reading
-
-
-def _staged_clashes(con, staged: Path, directory: Path, manifest: dict, months) -> bool:
-    """Whether a staged code is also in one of the months not staged (then the file holds that
-    dossier twice: staging the whole file names both rows)."""
-    files = [directory / p["file"] for k, p in manifest["partitions"].items() if k in months]
-    if not files:
-        return False
-    listed = ", ".join(_sql_text(str(f)) for f in files)
-    return bool(
-        con.execute(
-            f"SELECT count(*) FROM read_parquet({_sql_text(str(staged))}) s WHERE s.dossier_code IN "
-            f"(SELECT dossier_code FROM read_parquet([{listed}]))"
-        ).fetchone()[0]
-    )
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _import_locked(
@@ -604,7 +584,9 @@ def _import_locked(
             if (
                 to_stage is not None
                 and staged_ok
-                and _staged_clashes(con, staged, directory, before, reading.same)
+                # a staged code also in a month not staged: the file holds that dossier twice, and
+                # staging the whole file names both rows
+                and partitions.shares_codes(con, directory, before, staged, reading.same)
             ):
                 to_stage, reading.same = None, {}
                 result = stage(None)

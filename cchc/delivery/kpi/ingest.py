@@ -555,7 +555,9 @@ class _Plan:
     def datetime_formats(self) -> list[str]:
         return list(dict.fromkeys((*ISO_FORMATS, *self.mapping.datetime_formats)))
 
-    def sniff_formats(self, con: duckdb.DuckDBPyConnection, source_sql: str, sample: int = 2000) -> None:
+    def sniff_formats(
+        self, con: duckdb.DuckDBPyConnection, source_sql: str, sample: int = 2000, stamp: tuple = ()
+    ) -> None:
         """Order the datetime formats of each timestamp column by how many of the first ``sample``
         rows they parse. try_strptime tries a list of formats in order and a failed attempt costs
         ~10x a successful one, so the usual format goes first (all formats are still tried)."""
@@ -565,7 +567,7 @@ class _Plan:
             return
         # An import opens its file up to three times (content, digests, staging): sniff it once. The
         # order only makes parsing faster (every format is still tried), so a stale entry is harmless.
-        key = (source_sql, _file_stamp(source_sql), tuple(formats), tuple(self.source[n] for n in columns))
+        key = (source_sql, stamp, tuple(formats), tuple(self.source[n] for n in columns))
         if key in _SNIFFED:
             self.formats.update(_SNIFFED[key])
             return
@@ -1024,13 +1026,10 @@ class _Scratch:
 _SNIFFED: dict[tuple, dict[str, list[str]]] = {}
 
 
-def _file_stamp(source_sql: str) -> tuple:
-    """Size and modification time of the file a source reads (its first quoted path), or ()."""
-    match = re.search(r"'((?:[^']|'')*)'", source_sql)
-    if not match:
-        return ()
+def _file_stamp(path: Path) -> tuple:
+    """Size and modification time of a file, or () when it cannot be read."""
     try:
-        stat = os.stat(match.group(1).replace("''", "'"))
+        stat = path.stat()
     except OSError:
         return ()
     return (stat.st_size, stat.st_mtime_ns)
@@ -1484,7 +1483,7 @@ def _prepared(
                     plan.known_codes = codes
                 _check_defaults(db, plan)
                 try:
-                    plan.sniff_formats(db, source.read_sql())
+                    plan.sniff_formats(db, source.read_sql(), stamp=_file_stamp(source.csv_path))
                 except duckdb.Error as exc:
                     _raise_file_error(exc)
                 yield db, plan, source, scratch, base
