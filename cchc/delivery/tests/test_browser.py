@@ -1,7 +1,10 @@
 """At a real browser: a leader drills down from the city to a commune to its late dossiers, and
 the city's standing agency uploads a dossier export."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from cchc.conftest import PASSWORD
 from cchc.delivery import services
@@ -30,13 +33,16 @@ def test_a_leader_drills_down_from_the_city_to_a_communes_late_dossiers(
     page.click("nav >> text=Dịch vụ công")
     page.select_option("#ky", "2026-01")
     page.click("#kpi-filters button[type=submit]")
-    assert page.locator("svg.chart").count() >= 1
+    # expect() waits for the new page: a click returns once the navigation commits, before the
+    # document is parsed, and the old page holds the same selectors with other values.
+    expect(page).to_have_url(re.compile(r"[?&]ky=2026-01"))
+    expect(page.locator("svg.chart").first).to_be_visible()
     page.click("#by-unit >> text=Xã Mao Điền")
-    assert page.locator('[data-kpi="online_share"]').inner_text() == "80,0%"
+    expect(page.locator('[data-kpi="online_share"]')).to_have_text("80,0%")
     page.click("text=Hồ sơ trễ hạn (1)")
-    assert page.locator("#late-total").inner_text() == "1"
-    assert page.locator("#late tbody tr").count() == 1
-    assert "10930-260105-0001" in page.locator("#late").inner_text()
+    expect(page.locator("#late-total")).to_have_text("1")
+    expect(page.locator("#late tbody tr")).to_have_count(1)
+    expect(page.locator("#late")).to_contain_text("10930-260105-0001")
 
 
 def test_the_kpi_page_reads_on_a_phone(world, personas, live_server, browser, tmp_path):
