@@ -159,6 +159,16 @@ def _date_index(d: date, s: KpiSettings) -> int:
     return month // k
 
 
+def _period_start(index: int, s: KpiSettings) -> date:
+    """The first day of period ``index`` (the inverse of ``_date_index`` at a period's start)."""
+    m = index * GRANULARITY_MONTHS[s.granularity]
+    start = date(m // 12, m % 12 + 1, 1)
+    if s.cutoff_day:  # the period of month M runs from the cutoff day of M - 1
+        before = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+        start = before.replace(day=int(s.cutoff_day))
+    return start
+
+
 def tree_pairs(parents: dict[str, str]) -> list[tuple[str, str]]:
     """(unit, ancestor) pairs for the subtree roll-up: every node with children is an ancestor of
     itself and of all its descendants. Raises ValueError on a cycle."""
@@ -200,6 +210,18 @@ def build_sql(
     if s.as_of is not None:
         lp = f"CASE WHEN CAST(due_at AS DATE) > DATE '{s.as_of.isoformat()}' THEN NULL ELSE {lp} END"
 
+    # A dossier received and closed before the first period asked for adds +n and -n to every stock
+    # before it and nothing from it on: leaving it out changes no output row, and a day's sync that
+    # recomputes from its first changed period then aggregates the open and recent dossiers only.
+    settled = ""
+    if s.date_from is not None:
+        since = f"TIMESTAMP '{_period_start(_date_index(s.date_from, s), s).isoformat()}'"
+        closed_at = (
+            f"CASE WHEN {done_status} AND {done_col} IS NOT NULL THEN {done_col} "
+            "WHEN status IN (7, 8) AND finished_at IS NOT NULL THEN finished_at END"
+        )
+        settled = f"\n          AND NOT (received_at < {since} AND coalesce({closed_at} < {since}, false))"
+
     # 1. One scan: reduce each received dossier to period indexes, aggregate to a small table keyed by
     #    (unit, field, rp, cp, lp); outcomes are FILTERed counts, not keys (fewer groups, faster).
     done = f"({done_status} AND {done_col} IS NOT NULL)"
@@ -221,7 +243,7 @@ def build_sql(
             wait_minutes, result_digitised, rating, apology_letter,
             CASE WHEN {done} THEN (epoch({done_col}) - epoch(received_at)) / 86400.0 END AS processing_days
         FROM {source_sql}
-        WHERE received_at IS NOT NULL AND status NOT IN (1, 3)
+        WHERE received_at IS NOT NULL AND status NOT IN (1, 3){settled}
     ),
     agg AS (
         SELECT unit_code, field, rp, cp, lp,
