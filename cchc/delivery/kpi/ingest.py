@@ -895,7 +895,9 @@ class _Plan:
 
 
 class _Progress:
-    """Monotonic, throttled (≤ 10 calls/s) progress reports to the caller's callback."""
+    """Monotonic progress reports to the caller's callback, throttled to 10 a second; a forced report
+    (the end of a phase) goes at once: the job store throttles its own writes, and an import must not
+    wait on its progress bar."""
 
     def __init__(self, callback: Callable[[float], None] | None):
         self.callback = callback
@@ -909,8 +911,6 @@ class _Progress:
         now = time.monotonic()
         if not force and (fraction <= self.value or now - self.last_call < 0.1):
             return
-        if force and now - self.last_call < 0.1:
-            time.sleep(0.1 - (now - self.last_call))
         self.value = fraction
         self.last_call = time.monotonic()
         self.callback(fraction)
