@@ -4,15 +4,28 @@ Layout under ``DOSSIER_STORE_DIR`` (hive-style, so DuckDB reads it natively)::
 
     parts/rmonth=2026-01/v000012.parquet     one file per partition and version
     parts/rmonth=none/v000003.parquet        dossiers without a reception date
-    manifest-000012.json                     {"partitions": {"2026-01": {"file": ..., "rows": ...}}}
+    manifest-000012.json                     {"partitions": {"2026-01": {"file": ..., "delta": ..., "rows": ...}}}
     manifest.json                            copy of the current manifest, for tools outside the app
 
 Each partition in the manifest also carries a digest of its rows (``digest``, see ``DIGEST_SQL``):
 a file whose rows of a month have the digest of that month in the store holds exactly the store's
 rows of that month, so the import skips comparing them row by row.
 
+A large partition takes an import's changes as a delta file beside its base, merge-on-read::
+
+    parts/rmonth=2026-12/v000012.parquet         the base, as the last whole write left it
+    parts/rmonth=2026-12/v000015-delta.parquet   every change since: rows, and tombstones
+                                                 (``__gone``) for codes that left the month
+
+Readers (``relation_sql``) take the base rows whose code the delta does not name, then the delta's
+rows. The next import of the month writes a new delta (this import's entries, then the old delta's
+entries of other codes); once the delta passes a quarter of the base (``DELTA_MAX_SHARE``), or for a
+small base, the month is written whole again. A day's sync into a month of millions of rows thus
+writes thousands of rows, not millions. The manifest entry keeps the facts of the rows as read; the
+digest of a month with a delta is carried from the old one (count and sum add up, XOR undoes itself).
+
 An import writes new files only for the partitions it touches (the partition's current rows whose
-code is not re-imported + the new and changed rows), then the manifest of the new state, written to
+code is not re-imported + the new and changed rows, or a delta), then the manifest of the new state, written to
 a temporary name and moved into place with ``os.replace``. The database row of the import names that
 manifest and is committed with the recomputed figures: readers follow the database, so they see the
 previous state or the new one, never half. A crash before the commit leaves only unreferenced files,
@@ -70,6 +83,20 @@ def digest_kind() -> str:
     return f"duckdb-{duckdb.__version__}-hash-xor-sum-1"
 
 
+# The day by which every counted dossier of a partition is closed (done on the basis, or withdrawn
+# or stopped), 9999-12-31 while one is open: a partition received and closed before the first
+# period a sync recomputes adds nothing to it (see ``settled_files``).
+OPEN_DAY = "9999-12-31"
+
+
+def _closed_by(done: str, done_col: str) -> str:
+    return (
+        f"max(CASE WHEN {done} THEN CAST({done_col} AS DATE) "
+        "WHEN status IN (7, 8) AND finished_at IS NOT NULL THEN CAST(finished_at AS DATE) "
+        f"ELSE DATE '{OPEN_DAY}' END) FILTER (WHERE received_at IS NOT NULL AND status NOT IN (1, 3))"
+    )
+
+
 # Per-partition facts kept in the manifest so that an import need not scan untouched partitions:
 # the data range, the last day each completion basis books something (the engine's last period)
 # and the digest of its rows.
@@ -81,7 +108,8 @@ STATS_SQL = f"""
     max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (9, 10) AND received_at IS NOT NULL) AS last_finished,
     max(CAST(returned_at AS DATE)) FILTER (WHERE status = 10 AND received_at IS NOT NULL) AS last_returned,
     max(CAST(finished_at AS DATE)) FILTER (WHERE status IN (7, 8) AND received_at IS NOT NULL) AS last_stopped,
-    {DIGEST_SQL} AS digest
+    {_closed_by("status IN (9, 10) AND finished_at IS NOT NULL", "finished_at")} AS closed_by_finished,
+    {_closed_by("status = 10 AND returned_at IS NOT NULL", "returned_at")} AS closed_by_returned
 """
 STAT_NAMES = (
     "rows",
@@ -91,6 +119,8 @@ STAT_NAMES = (
     "last_finished",
     "last_returned",
     "last_stopped",
+    "closed_by_finished",
+    "closed_by_returned",
     "digest",
 )
 
@@ -117,17 +147,39 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def manifest_files(directory: Path, manifest: dict[str, Any]) -> list[Path]:
-    return [directory / p["file"] for _, p in sorted(manifest["partitions"].items())]
+    """Every file the manifest's partitions read: bases and deltas."""
+    return [
+        directory / name
+        for _, p in sorted(manifest["partitions"].items())
+        for name in (p["file"], p.get("delta"))
+        if name
+    ]
 
 
 def relation_sql(directory: Path, manifest: dict[str, Any], *, hive: bool = False) -> str:
-    """FROM-clause text reading every current partition (the canonical columns)."""
-    files = manifest_files(directory, manifest)
-    if not files:
+    """FROM-clause text reading every current partition (the canonical columns; ``hive``: and the
+    partition key as ``rmonth``). A partition with a delta reads its base without the codes the
+    delta names, and the delta's rows that are not tombstones."""
+    chosen = sorted(manifest["partitions"].items())
+    if not chosen:
         cols = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {_ident(c.name)}" for c in COLUMNS)
-        return f"(SELECT {cols} WHERE false)"
-    listed = ", ".join(_q(str(f)) for f in files)
-    return f"read_parquet([{listed}], hive_partitioning = {'true' if hive else 'false'})"
+        return f"(SELECT {cols}{', NULL::VARCHAR AS rmonth' if hive else ''} WHERE false)"
+    cols = ", ".join(_ident(n) for n in COLUMN_NAMES) + (f", {KEY_SQL} AS rmonth" if hive else "")
+    plain = [_q(str(directory / p["file"])) for _, p in chosen if not p.get("delta")]
+    based = [_q(str(directory / p["file"])) for _, p in chosen if p.get("delta")]
+    deltas = [_q(str(directory / p["delta"])) for _, p in chosen if p.get("delta")]
+    if not deltas:
+        if not hive:
+            return f"read_parquet([{', '.join(plain)}])"
+        return f"(SELECT {cols} FROM read_parquet([{', '.join(plain)}]))"
+    delta = f"read_parquet([{', '.join(deltas)}])"
+    parts = [] if not plain else [f"SELECT {cols} FROM read_parquet([{', '.join(plain)}])"]
+    parts.append(
+        f"SELECT {cols} FROM read_parquet([{', '.join(based)}]) AS b "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {delta} AS d WHERE d.dossier_code = b.dossier_code)"
+    )
+    parts.append(f"SELECT {cols} FROM {delta} WHERE NOT __gone")
+    return "(" + " UNION ALL ".join(parts) + ")"
 
 
 def _canonical(source: str) -> str:
@@ -180,15 +232,11 @@ def _with_known_digests(manifest: dict[str, Any] | None) -> dict[str, dict[str, 
 def fill_digests(con, directory: Path, partitions: dict[str, dict[str, Any]], keys) -> None:
     """Compute, in place, the missing digests of the partitions ``keys`` (a store written before
     digests, or by another DuckDB): one scan of those partitions."""
-    missing = {
-        k: directory / partitions[k]["file"]
-        for k in keys
-        if k in partitions and not partitions[k].get("digest")
-    }
+    missing = [k for k in keys if k in partitions and not partitions[k].get("digest")]
     if not missing:
         return
-    listed = ", ".join(_q(str(f)) for f in missing.values())
-    for key, digest in con.execute(digests_sql(f"read_parquet([{listed}])")).fetchall():
+    chosen = {"partitions": {k: partitions[k] for k in missing}}
+    for key, digest in con.execute(digests_sql(relation_sql(directory, chosen))).fetchall():
         if key in missing:
             partitions[key]["digest"] = digest
 
@@ -220,15 +268,98 @@ def _date(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def _stats(con, files: dict[str, Path]) -> dict[str, dict[str, Any]]:
-    if not files:
+def _stats(con, relations: dict[str, str | Path], *, digests: bool = True) -> dict[str, dict[str, Any]]:
+    """The manifest facts (``STAT_NAMES``) of each partition key's rows, in one query: a FROM-clause
+    text, or a Parquet file. ``digests=False``: all but the digest (no row hashed)."""
+    if not relations:
         return {}
-    listed = ", ".join(_q(str(f)) for f in files.values())
-    rows = con.execute(
-        f"SELECT rmonth, {STATS_SQL} FROM (SELECT *, {ROW_HASH_SQL} AS __row_hash "
-        f"FROM read_parquet([{listed}], hive_partitioning = true)) GROUP BY rmonth"
-    ).fetchall()
-    return {r[0]: {n: _date(v) for n, v in zip(STAT_NAMES, r[1:], strict=True)} for r in rows}
+    hashed = f", {ROW_HASH_SQL} AS __row_hash" if digests else ""
+    union = " UNION ALL ".join(
+        f"SELECT *, {_q(key)} AS __key{hashed} FROM "
+        + (f"read_parquet({_q(str(relation))})" if isinstance(relation, Path) else relation)
+        for key, relation in relations.items()
+    )
+    names = STAT_NAMES if digests else STAT_NAMES[:-1]
+    digest = f", {DIGEST_SQL} AS digest" if digests else ""
+    rows = con.execute(f"SELECT __key, {STATS_SQL}{digest} FROM ({union}) GROUP BY __key").fetchall()
+    return {r[0]: {n: _date(v) for n, v in zip(names, r[1:], strict=True)} for r in rows}
+
+
+def _digest_after(con, digest: str, added: str, removed: str) -> str:
+    """The digest of a partition with digest ``digest`` once the rows of ``removed`` left it and
+    those of ``added`` came in: count and sum add up, XOR undoes itself (no other row read)."""
+    count, xor, total = (int(x) for x in digest.split(":"))
+    for sql, sign in ((added, 1), (removed, -1)):
+        n, x, t = con.execute(
+            f"SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h), 0) FROM (SELECT {ROW_HASH_SQL} AS h FROM ({sql}))"
+        ).fetchone()
+        count, xor, total = count + sign * int(n), xor ^ int(x), total + sign * int(t)
+    return f"{count}:{xor}:{total}"
+
+
+def settled_files(manifest: dict[str, Any], since: date, timeliness_basis: str) -> set[str]:
+    """Keys of the partitions whose counted dossiers were all received and closed before ``since``:
+    they change no figure of a period from ``since`` on (a manifest without the facts: none)."""
+    closed = "closed_by_finished" if timeliness_basis == "finished_at" else "closed_by_returned"
+    day = since.isoformat()
+    return {
+        key
+        for key, p in manifest["partitions"].items()
+        if key != NONE_KEY
+        and "rows" in p
+        and closed in p
+        and (p.get("last_received") is None or p["last_received"] < day)
+        and (p.get(closed) is None or p[closed] < day)
+    }
+
+
+# A partition takes its changes as a delta file (merge-on-read) while the delta stays small beside
+# the base; past that, or for a small base, the partition is written whole again (compaction).
+DELTA_MIN_BASE_ROWS = 100_000
+DELTA_MAX_SHARE = 0.25
+
+
+def _takes_delta(current: dict[str, Any], new_entries: int) -> bool:
+    base_rows = int(current.get("base_rows", current.get("rows", 0)))
+    delta_rows = int(current.get("delta_rows", 0)) + new_entries
+    return base_rows >= DELTA_MIN_BASE_ROWS and delta_rows <= DELTA_MAX_SHARE * base_rows
+
+
+def _write_delta(
+    con, directory: Path, parts: Path, key: str, current: dict[str, Any], version: int, entering
+) -> dict[str, Any]:
+    """The partition's new delta: this import's rows of the month and tombstones for the codes that
+    left it, then the old delta's entries of other codes. Returns the manifest entry (no stats)."""
+    cols = ", ".join(_ident(n) for n in COLUMN_NAMES)
+    gone = ", ".join(
+        "dossier_code" if n == "dossier_code" else f"CAST(NULL AS {c.sql_type}) AS {_ident(n)}"
+        for n, c in zip(COLUMN_NAMES, COLUMNS, strict=True)
+    )
+    k = _q(key)
+    entries = (
+        f"SELECT {cols}, false AS __gone FROM changed WHERE rmonth = {k} "
+        f"UNION ALL SELECT {gone}, true AS __gone FROM changed WHERE old_rmonth = {k} AND rmonth <> {k}"
+    )
+    if current.get("delta"):
+        old_delta = f"read_parquet({_q(str(directory / current['delta']))})"
+        entries += (
+            f" UNION ALL SELECT {cols}, __gone FROM {old_delta} AS d WHERE NOT EXISTS (SELECT 1 FROM changed x "
+            f"WHERE x.dossier_code = d.dossier_code AND (x.rmonth = {k} OR x.old_rmonth = {k}))"
+        )
+    target = parts / f"rmonth={key}" / f"v{version:06d}-delta.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    delta_rows = con.execute(
+        f"COPY (SELECT * FROM ({entries}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
+    ).fetchone()[0]
+    os.replace(tmp, target)
+    base_rows = int(current.get("base_rows", current.get("rows", 0)))
+    return {
+        "file": current["file"],
+        "delta": str(target.relative_to(directory)),
+        "base_rows": base_rows,
+        "delta_rows": int(delta_rows),
+    }
 
 
 def merge(
@@ -325,6 +456,7 @@ def merge(
         touched |= {r[0] for r in con.execute(f"SELECT DISTINCT {KEY_SQL} FROM {source}").fetchall()}
     cols = ", ".join(_ident(n) for n in COLUMN_NAMES)
     written: dict[str, Path] = {}
+    deltas: dict[str, dict[str, Any]] = {}  # partition key -> its manifest entry (base + new delta)
     tmp_dir = directory / f".build-{version:06d}-{uuid.uuid4().hex[:8]}"
     try:
         if legacy is not None or not partitions:  # a first load: one pass, DuckDB splits by month
@@ -349,24 +481,35 @@ def merge(
                 written[key] = target
         else:
             for key in sorted(touched):
+                current = partitions.get(key)
+                entering = con.execute(
+                    "SELECT count(*) FILTER (WHERE rmonth = ?), "
+                    "count(*) FILTER (WHERE rmonth = ? AND (is_new OR old_rmonth <> ?)), "
+                    "count(*) FILTER (WHERE old_rmonth = ? AND rmonth <> ?) FROM changed",
+                    [key, key, key, key, key],
+                ).fetchone()
+                if current is not None and _takes_delta(current, entering[0] + entering[2]):
+                    deltas[key] = _write_delta(con, directory, parts, key, current, version, entering)
+                    written[key] = directory / deltas[key]["delta"]
+                    continue
                 rows_now = ""
-                if key in partitions:
-                    current_file = _q(str(directory / partitions[key]["file"]))
+                if current is not None:
+                    live = _canonical(relation_sql(directory, {"partitions": {key: current}}))
                     rows_now = (
-                        f"SELECT {cols} FROM {_canonical(f'read_parquet({current_file})')} c "
+                        f"SELECT {cols} FROM {live} c "
                         "WHERE NOT EXISTS (SELECT 1 FROM changed x WHERE x.dossier_code = c.dossier_code) UNION ALL "
                     )
                 query = f"{rows_now}SELECT {cols} FROM changed WHERE rmonth = {_q(key)}"
-                count = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
-                if count == 0:
-                    continue
                 target = parts / f"rmonth={key}" / f"v{version:06d}.parquet"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
                 # Sorted by unit: a page about one unit reads only its row groups (min/max statistics).
-                con.execute(
+                count = con.execute(
                     f"COPY (SELECT * FROM ({query}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
-                )
+                ).fetchone()[0]
+                if count == 0:  # every row moved out: the partition goes
+                    tmp.unlink(missing_ok=True)
+                    continue
                 os.replace(tmp, target)
                 written[key] = target
     except BaseException:
@@ -378,13 +521,44 @@ def merge(
             for path in sorted(tmp_dir.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() else path.rmdir()
             tmp_dir.rmdir()
-    stats = _stats(con, written)
+    # The facts of a month with a delta come from its rows as read (base and delta, no row hashed);
+    # its digest from the old one, this import's rows of the month and the old versions they replace.
+    stats = _stats(con, {key: path for key, path in written.items() if key not in deltas})
+    stats.update(
+        _stats(
+            con,
+            {key: relation_sql(directory, {"partitions": {key: entry}}) for key, entry in deltas.items()},
+            digests=False,
+        )
+    )
+    for key in deltas:
+        if key not in stats:
+            continue
+        k = _q(key)
+        old_digest = partitions[key].get("digest")
+        stats[key]["digest"] = (
+            _digest_after(
+                con,
+                old_digest,
+                f"SELECT {cols} FROM changed WHERE rmonth = {k}",
+                f"SELECT {cols} FROM o WHERE rmonth = {k} AND dossier_code IN (SELECT dossier_code FROM changed)",
+            )
+            if old_digest
+            else _stats(con, {key: relation_sql(directory, {"partitions": {key: deltas[key]}})})[key][
+                "digest"
+            ]
+        )
     for key in touched:
         partitions.pop(key, None)
     for key, path in written.items():
-        partitions[key] = {"file": str(path.relative_to(directory)), **stats.get(key, {})}
+        if key not in stats:  # a delta that leaves no row: the partition goes
+            continue
+        if key in deltas:
+            partitions[key] = {**deltas[key], **stats.get(key, {})}
+        else:
+            partitions[key] = {"file": str(path.relative_to(directory)), **stats.get(key, {})}
     manifest = {
-        "format": 1,
+        "format": 2,
         "version": version,
         "digest_kind": digest_kind(),
         "partitions": dict(sorted(partitions.items())),
@@ -428,7 +602,7 @@ def last_booked_day(manifest: dict[str, Any], timeliness_basis: str) -> date | N
 
 def prune(directory: Path, keep: list[dict[str, Any]], keep_names: set[str]) -> None:
     """Delete partition files and manifests no referenced manifest names."""
-    wanted = {directory / p["file"] for m in keep for p in m["partitions"].values()}
+    wanted = {path for m in keep for path in manifest_files(directory, m)}
     for path in (directory / "parts").glob("rmonth=*/*.parquet"):
         if path not in wanted:
             path.unlink(missing_ok=True)

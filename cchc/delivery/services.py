@@ -31,7 +31,7 @@ from cchc.dashboard.services import refresh_scorecard_soon
 from cchc.delivery import partitions, store
 from cchc.delivery.kpi import compute_kpis
 from cchc.delivery.kpi.catalogue import KPI_BY_CODE, suggest
-from cchc.delivery.kpi.engine import _date_index
+from cchc.delivery.kpi.engine import _date_index, _period_start
 from cchc.delivery.kpi.ingest import FileContent, IngestFileError, aggregate_file, content_digest, stage_file
 from cchc.delivery.kpi.ingest import SourceMapping as MappingSpec
 from cchc.delivery.kpi.periods import MEASURES
@@ -870,9 +870,16 @@ def _recompute_touched(
     since = f"{first_period // 12:04d}-{first_period % 12 + 1:02d}"
     units, parents = _unit_tree()
     listed = ", ".join("'" + c.replace("'", "''") + "'" for c in sorted(codes)) or "NULL"
+    # Months received and closed before the first period recomputed change none of its figures.
+    settled = partitions.settled_files(
+        manifest, _period_start(first_period, settings_), settings_.timeliness_basis
+    )
+    live = {"partitions": {k: p for k, p in manifest["partitions"].items() if k not in settled}}
+    # Most units touched (a city's daily sync): reading them all costs less than testing every row
+    # against a long list of codes; the rows of the untouched ones are left out below.
+    where = f" WHERE coalesce(unit_code, '') IN ({listed})" if 2 * len(codes) <= len(units) else ""
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW dossier_touched AS SELECT * FROM {source} "
-        f"WHERE coalesce(unit_code, '') IN ({listed})"
+        f"CREATE OR REPLACE TEMP VIEW dossier_touched AS SELECT * FROM {partitions.relation_sql(directory, live)}{where}"
     )
     # The last period is the store's, not the touched units' (a unit's open dossiers reach it).
     rows = compute_kpis(
@@ -883,7 +890,11 @@ def _recompute_touched(
         include_sums=True,
     )
     KpiFigure.objects.filter(level=KpiFigure.Level.UNIT, unit_code__in=codes, period__gte=since).delete()
-    figures = [_figure(row, units) for row in rows if row["level"] == "unit" and row["period"] >= since]
+    figures = [
+        _figure(row, units)
+        for row in rows
+        if row["level"] == "unit" and row["period"] >= since and row["unit_code"] in codes
+    ]
     KpiFigure.objects.bulk_create(figures, batch_size=2000)
     # Ancestors (nodes with children) of the touched units, and what lies below each.
     children: dict[str, list[str]] = {}

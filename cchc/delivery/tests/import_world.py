@@ -18,6 +18,10 @@ def main() -> None:
     import django
 
     django.setup()
+    if os.environ.get("CCHC_TEST_STORE_LAYOUT") == "deltas":  # every touched month takes a delta file
+        from cchc.delivery import partitions
+
+        partitions.DELTA_MIN_BASE_ROWS, partitions.DELTA_MAX_SHARE = 0, 100.0
     step, *args = sys.argv[1:]
     print(json.dumps(STEPS[step](*args), default=str))
 

@@ -18,9 +18,11 @@ from cchc.delivery.kpi.generator import write_file
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture
-def env(tmp_path):
+@pytest.fixture(params=["whole", "deltas"])
+def env(tmp_path, request):
+    """The processes' environment; a touched month is written whole again, or takes a delta file."""
     return {
+        "CCHC_TEST_STORE_LAYOUT": request.param,
         **os.environ,
         "CCHC_TESTING": "1",
         "DJANGO_SETTINGS_MODULE": "cchc.settings",
@@ -76,6 +78,7 @@ def test_an_import_killed_while_writing_partitions_keeps_the_previous_state_and_
     seen = result["seen"]
     # Killed half-way: one partition of the new state was on disk, its manifest was not.
     assert written["written"].startswith(str(tmp_path / "dossiers" / "parts"))
+    assert written["written"].endswith("-delta.parquet") == (env["CCHC_TEST_STORE_LAYOUT"] == "deltas")
     assert str(Path(written["written"]).relative_to(tmp_path / "dossiers")) in seen["files"]
     # Readers still see the previous state, whole.
     for name in ("current", "total_after", "manifest", "published", "figures"):

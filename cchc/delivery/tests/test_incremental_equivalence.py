@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cchc.delivery import services
+from cchc.delivery import partitions, services
 from cchc.delivery.models import KpiFigure
 from cchc.delivery.tests.factories import dossier, write_csv
 from cchc.delivery.tests.test_partitions import _figures
@@ -91,13 +91,30 @@ def _day(rng: random.Random, store: dict[str, dict], day: int, kind: str) -> lis
     return list(changed.values())
 
 
+@pytest.fixture(autouse=True, params=["whole", "deltas", "deltas-compacted"])
+def layout(request, monkeypatch):
+    """How a sync writes a touched month: the whole month again (a small store), a delta file beside
+    it (a large one), or deltas until they grow past a share of the month, then the whole month."""
+    if request.param != "whole":
+        monkeypatch.setattr(partitions, "DELTA_MIN_BASE_ROWS", 0)
+        monkeypatch.setattr(partitions, "DELTA_MAX_SHARE", 100.0 if request.param == "deltas" else 0.3)
+    return request.param
+
+
 def _stored() -> dict[str, tuple]:
     con = services.store.connect()
     try:
-        source = services.store.source_sql(services.store.snapshot_path(services.current_import().snapshot))
+        snapshot = services.store.snapshot_path(services.current_import().snapshot)
+        source = services.store.source_sql(snapshot)
         rows = con.execute(
             f"SELECT dossier_code, unit_code, received_at, finished_at FROM {source}"
         ).fetchall()
+        # The manifest's facts of every month are those of its rows (deltas read through).
+        manifest = partitions.read_manifest(snapshot)
+        for key, entry in manifest["partitions"].items():
+            live = partitions.relation_sql(snapshot.parent, {"partitions": {key: entry}})
+            (facts,) = partitions._stats(con, {key: live}).values()
+            assert facts == {n: entry[n] for n in partitions.STAT_NAMES}, key
     finally:
         con.close()
     codes = [r[0] for r in rows]
@@ -106,8 +123,9 @@ def _stored() -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize("seed", [7, 2026])
-def test_every_kind_of_sync_gives_the_month_figures_of_a_full_rebuild(world, tmp_path, seed):
+def test_every_kind_of_sync_gives_the_month_figures_of_a_full_rebuild(world, tmp_path, seed, layout):
     rng = random.Random(seed)
+    deltas_seen: set[str] = set()
     source: dict[str, dict] = {}
     for n in range(120):
         row = _new(rng, f"{n:04d}")
@@ -137,6 +155,11 @@ def test_every_kind_of_sync_gives_the_month_figures_of_a_full_rebuild(world, tmp
                 row["received_at"],
             ), code
             assert (finished is None) == (row["finished_at"] is None), code
+        snapshot = services.store.snapshot_path(services.current_import().snapshot)
+        manifest = partitions.read_manifest(snapshot)
+        deltas_seen |= {p["delta"] for p in manifest["partitions"].values() if p.get("delta")}
+    # The layout was the one asked for: deltas, a delta grown over (a delta of a delta), or none.
+    assert bool(deltas_seen) == (layout != "whole")
 
 
 def test_a_receipt_date_corrected_into_the_next_period_moves_the_dossier_there(world, tmp_path):
@@ -156,3 +179,22 @@ def test_a_receipt_date_corrected_into_the_next_period_moves_the_dossier_there(w
 def _received_in(unit_code: str, period: str) -> int:
     figure = KpiFigure.objects.filter(level="unit", unit_code=unit_code, field="", period=period).first()
     return figure.received if figure else 0
+
+
+def test_a_sync_touching_most_units_recomputes_them_and_leaves_the_others_as_they_were(world, tmp_path):
+    """Past half the units, the sync reads every unit's dossiers (cheaper than testing each row's
+    unit against a long list) and must still store figures for the touched ones only."""
+    rng = random.Random(5)
+    rows = [_new(rng, f"{n:04d}") for n in range(60)]
+    for n, unit in enumerate(UNITS):  # every unit has dossiers in the store
+        rows.append(dossier(unit, 500 + n, "2026-02-10 09:00"))
+    services.dossiers_import(actor=None, path=write_csv(tmp_path / "a.csv", rows))
+    touched = UNITS[:5]  # 5 of the world's 9 units: past half
+    day = [dossier(unit, 700 + n, "2026-03-20 09:00") for n, unit in enumerate(touched)]
+
+    batch = services.dossiers_import(actor=None, path=write_csv(tmp_path / "b.csv", day))
+
+    assert (batch.status, batch.inserted) == ("succeeded", 5)
+    incremental = _figures()
+    services.kpi_figures_recompute(actor=None)
+    assert _figures() == incremental
