@@ -399,16 +399,22 @@ def merge(
     skip = f" WHERE {KEY_SQL} NOT IN ({', '.join(_q(k) for k in same)})" if same else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE s AS SELECT *, {KEY_SQL} AS rmonth FROM {staged_rel}{skip}")
     if legacy is not None:
-        source = _canonical(f"read_parquet({_q(str(legacy))})")
+        raw = f"read_parquet({_q(str(legacy))})"
         partitions = {}
     else:
         others = {k: p for k, p in partitions.items() if k not in skipped}
-        source = _canonical(relation_sql(directory, {"partitions": others}))
-    # Old versions of the staged codes, wherever they live (a changed reception date moves a row).
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE o AS SELECT *, {KEY_SQL} AS rmonth FROM {source} "
-        "WHERE dossier_code IN (SELECT dossier_code FROM s)"
-    )
+        raw = relation_sql(directory, {"partitions": others})
+    source = _canonical(raw)
+    # Old versions of the staged codes, wherever they live (a changed reception date moves a row):
+    # first the months that hold one (two columns read), then their whole rows from those months.
+    held = raw
+    if legacy is None and others:
+        keys = con.execute(
+            f"SELECT DISTINCT {KEY_SQL} FROM {raw} WHERE dossier_code IN (SELECT dossier_code FROM s)"
+        ).fetchall()
+        held = relation_sql(directory, {"partitions": {k: others[k] for (k,) in keys if k in others}})
+    found = _canonical(f"(SELECT * FROM {held} WHERE dossier_code IN (SELECT dossier_code FROM s))")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE o AS SELECT *, {KEY_SQL} AS rmonth FROM {found}")
     differs = " OR ".join(f"s.{_ident(n)} IS DISTINCT FROM o.{_ident(n)}" for n in COLUMN_NAMES)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE changed AS SELECT s.*, o.rmonth AS old_rmonth, o.unit_code AS old_unit, "
