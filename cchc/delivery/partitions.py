@@ -319,6 +319,17 @@ DELTA_MIN_BASE_ROWS = 100_000
 DELTA_MAX_SHARE = 0.25
 
 
+def _write_sorted(con, query: str, target: Path) -> tuple[Path, int]:
+    """Write ``query``'s rows to a temporary file beside ``target``; (that file, rows written).
+    Sorted by unit: a page about one unit reads only its row groups (min/max statistics)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    count = con.execute(
+        f"COPY (SELECT * FROM ({query}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
+    ).fetchone()[0]
+    return tmp, int(count)
+
+
 def _takes_delta(current: dict[str, Any], new_entries: int) -> bool:
     base_rows = int(current.get("base_rows", current.get("rows", 0)))
     delta_rows = int(current.get("delta_rows", 0)) + new_entries
@@ -347,11 +358,7 @@ def _write_delta(
             f"WHERE x.dossier_code = d.dossier_code AND (x.rmonth = {k} OR x.old_rmonth = {k}))"
         )
     target = parts / f"rmonth={key}" / f"v{version:06d}-delta.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    delta_rows = con.execute(
-        f"COPY (SELECT * FROM ({entries}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
-    ).fetchone()[0]
+    tmp, delta_rows = _write_sorted(con, entries, target)
     os.replace(tmp, target)
     base_rows = int(current.get("base_rows", current.get("rows", 0)))
     return {
@@ -507,12 +514,7 @@ def merge(
                     )
                 query = f"{rows_now}SELECT {cols} FROM changed WHERE rmonth = {_q(key)}"
                 target = parts / f"rmonth={key}" / f"v{version:06d}.parquet"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-                # Sorted by unit: a page about one unit reads only its row groups (min/max statistics).
-                count = con.execute(
-                    f"COPY (SELECT * FROM ({query}) ORDER BY unit_code, submitted_at) TO {_q(str(tmp))} (FORMAT parquet)"
-                ).fetchone()[0]
+                tmp, count = _write_sorted(con, query, target)
                 if count == 0:  # every row moved out: the partition goes
                     tmp.unlink(missing_ok=True)
                     continue
