@@ -1,7 +1,7 @@
 """A day's dossier sync into a large partitioned store, against the same sync into an empty store.
 
     nice -n 10 python bench/dossier_sync_bench.py [--store-rows 3000000] [--sync-rows 20000]
-        [--data-file ho-so.csv] [--repeat 3] [--skip-forced]
+        [--data-file ho-so.csv] [--repeat 3] [--skip-forced] [--days 3]
 
 Uses DATABASE_URL if set (PostgreSQL), else a throw-away SQLite file; the stores go to a temporary
 directory. Builds Hải Phòng's units, generates ``--store-rows`` dossiers of one year (CSV, the one format an import takes with .xlsx) and
@@ -19,7 +19,10 @@ end through ``dossiers_import`` (read and check, merge, manifest, month figures 
   - the next day's full export: the whole year with a second day's changes in its last month (the
     months whose content an earlier import had are taken as they are, only the last is converted),
     against converting and checking the whole file once (what it cost before);
-  - the same sync into an empty store (the baseline: ratio = large / empty).
+  - ``--days`` more daily syncs into the same last month (its delta file grows; past a quarter of
+    the month's rows the month is written whole again);
+  - the same sync into an empty store, ``--repeat`` times (the baseline: ratio = median of the
+    syncs into the large store / median of these).
 """
 
 import argparse
@@ -153,6 +156,7 @@ def main() -> None:
     parser.add_argument("--data-file", type=Path, help="the store file to reuse (generated there if missing)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each unchanged re-import")
     parser.add_argument("--skip-forced", action="store_true", help="skip the forced full re-import")
+    parser.add_argument("--days", type=int, default=3, help="daily syncs after the full export")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -237,7 +241,7 @@ def main() -> None:
     assert batch.status == "succeeded", batch.errors[:3]
     print(
         f"sync into large store {sync_large:7.2f} s  (inserted {batch.inserted:,}, updated {batch.updated:,}; "
-        f"partitions rewritten {', '.join(_touched(first, batch))} of {len(manifest['partitions'])})"
+        f"partitions written {', '.join(_touched(first, batch))} of {len(manifest['partitions'])})"
     )
     again, seconds = timed("sync again", lambda: services.dossiers_import(actor=None, path=sync))
     assert (again.inserted, again.updated) == (0, 0)
@@ -291,14 +295,39 @@ def main() -> None:
     print(f"ratio full export import / the sync of its changes {full_seconds / sync_large:7.3f} x")
     full.unlink(missing_ok=True)
 
+    # The days after: one sync a day into the same month, its delta growing (merge-on-read) until
+    # the month is written whole again.
+    syncs = [sync_large]
+    previous = day
+    for n in range(args.days):
+        daily = work / f"dong-bo-{n + 3}.csv"
+        build_sync(store.snapshot_path(previous.snapshot), daily, args.sync_rows, 700000 - 100000 * n)
+        previous, seconds = timed("sync", lambda path=daily: services.dossiers_import(actor=None, path=path))
+        assert previous.status == "succeeded", previous.errors[:3]
+        syncs.append(seconds)
+        entry = partitions.read_manifest(store.snapshot_path(previous.snapshot))["partitions"]
+        last = max(k for k in entry if k != partitions.NONE_KEY)
+        print(
+            f"sync, day {n + 3}           {seconds:7.2f} s  (inserted {previous.inserted:,}, updated "
+            f"{previous.updated:,}; {last}: {entry[last].get('delta_rows', 0):,} rows in its delta)"
+        )
+        daily.unlink(missing_ok=True)
+    print(f"syncs into large store {spread(syncs)}  (x{len(syncs)}, min / median / max)")
+
     # Baseline: the same sync into an empty store.
-    settings.DOSSIER_STORE_DIR = work / "empty-store"
-    KpiFigure.objects.all().delete()
-    DossierImport.objects.all().delete()
-    empty, sync_empty = timed("sync empty", lambda: services.dossiers_import(actor=None, path=sync))
-    assert empty.status == "succeeded" and empty.inserted == updates + inserts
-    print(f"sync into empty store {sync_empty:7.2f} s  (inserted {empty.inserted:,})")
-    print(f"ratio large / empty   {sync_large / sync_empty:7.2f} x")
+    empties = []
+    for n in range(args.repeat):
+        settings.DOSSIER_STORE_DIR = work / f"empty-store-{n}"
+        KpiFigure.objects.all().delete()
+        DossierImport.objects.all().delete()
+        empty, seconds = timed("sync empty", lambda: services.dossiers_import(actor=None, path=sync))
+        assert empty.status == "succeeded" and empty.inserted == updates + inserts
+        empties.append(seconds)
+    print(f"sync into empty store {spread(empties)}  (x{args.repeat}; inserted {empty.inserted:,})")
+    large, small = statistics.median(syncs), statistics.median(empties)
+    print(
+        f"ratio large / empty   {large / small:7.2f} x  (medians; first sync alone {sync_large / small:.2f} x)"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:,.0f} MB")
     shutil.rmtree(work, ignore_errors=True)
@@ -307,7 +336,15 @@ def main() -> None:
 def _touched(before, after) -> list[str]:
     old = partitions.read_manifest(store.snapshot_path(before.snapshot))["partitions"]
     new = partitions.read_manifest(store.snapshot_path(after.snapshot))["partitions"]
-    return [k for k in new if old.get(k, {}).get("file") != new[k]["file"]]
+
+    def files(entry: dict) -> tuple:
+        return entry.get("file"), entry.get("delta")
+
+    return [
+        k + (" (delta)" if new[k].get("delta") and old.get(k, {}).get("file") == new[k]["file"] else "")
+        for k in new
+        if files(old.get(k, {})) != files(new[k])
+    ]
 
 
 if __name__ == "__main__":
