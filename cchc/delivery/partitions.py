@@ -306,7 +306,6 @@ def settled_files(manifest: dict[str, Any], since: date, timeliness_basis: str) 
         key
         for key, p in manifest["partitions"].items()
         if key != NONE_KEY
-        and "rows" in p
         and closed in p
         and (p.get("last_received") is None or p["last_received"] < day)
         and (p.get(closed) is None or p[closed] < day)
@@ -330,14 +329,19 @@ def _write_sorted(con, query: str, target: Path) -> tuple[Path, int]:
     return tmp, int(count)
 
 
+def _base_rows(entry: dict[str, Any]) -> int:
+    """Rows of the partition's base file (a partition without a delta: all its rows)."""
+    return int(entry.get("base_rows", entry.get("rows", 0)))
+
+
 def _takes_delta(current: dict[str, Any], new_entries: int) -> bool:
-    base_rows = int(current.get("base_rows", current.get("rows", 0)))
+    base_rows = _base_rows(current)
     delta_rows = int(current.get("delta_rows", 0)) + new_entries
     return base_rows >= DELTA_MIN_BASE_ROWS and delta_rows <= DELTA_MAX_SHARE * base_rows
 
 
 def _write_delta(
-    con, directory: Path, parts: Path, key: str, current: dict[str, Any], version: int, entering
+    con, directory: Path, parts: Path, key: str, current: dict[str, Any], version: int
 ) -> dict[str, Any]:
     """The partition's new delta: this import's rows of the month and tombstones for the codes that
     left it, then the old delta's entries of other codes. Returns the manifest entry (no stats)."""
@@ -360,11 +364,10 @@ def _write_delta(
     target = parts / f"rmonth={key}" / f"v{version:06d}-delta.parquet"
     tmp, delta_rows = _write_sorted(con, entries, target)
     os.replace(tmp, target)
-    base_rows = int(current.get("base_rows", current.get("rows", 0)))
     return {
         "file": current["file"],
         "delta": str(target.relative_to(directory)),
-        "base_rows": base_rows,
+        "base_rows": _base_rows(current),
         "delta_rows": int(delta_rows),
     }
 
@@ -495,14 +498,12 @@ def merge(
         else:
             for key in sorted(touched):
                 current = partitions.get(key)
-                entering = con.execute(
-                    "SELECT count(*) FILTER (WHERE rmonth = ?), "
-                    "count(*) FILTER (WHERE rmonth = ? AND (is_new OR old_rmonth <> ?)), "
-                    "count(*) FILTER (WHERE old_rmonth = ? AND rmonth <> ?) FROM changed",
-                    [key, key, key, key, key],
+                # This import's entries of the month: its rows there, tombstones for codes that left.
+                (entries,) = con.execute(
+                    "SELECT count(*) FILTER (WHERE rmonth = ? OR old_rmonth = ?) FROM changed", [key, key]
                 ).fetchone()
-                if current is not None and _takes_delta(current, entering[0] + entering[2]):
-                    deltas[key] = _write_delta(con, directory, parts, key, current, version, entering)
+                if current is not None and _takes_delta(current, entries):
+                    deltas[key] = _write_delta(con, directory, parts, key, current, version)
                     written[key] = directory / deltas[key]["delta"]
                     continue
                 rows_now = ""
@@ -531,40 +532,28 @@ def merge(
             tmp_dir.rmdir()
     # The facts of a month with a delta come from its rows as read (base and delta, no row hashed);
     # its digest from the old one, this import's rows of the month and the old versions they replace.
-    stats = _stats(con, {key: path for key, path in written.items() if key not in deltas})
-    stats.update(
-        _stats(
-            con,
-            {key: relation_sql(directory, {"partitions": {key: entry}}) for key, entry in deltas.items()},
-            digests=False,
-        )
-    )
-    for key in deltas:
-        if key not in stats:
-            continue
+    carried = {key for key in deltas if partitions[key].get("digest")}
+
+    def rows_of(key: str) -> str | Path:
+        return relation_sql(directory, {"partitions": {key: deltas[key]}}) if key in deltas else written[key]
+
+    stats = _stats(con, {key: rows_of(key) for key in written if key not in carried})
+    stats.update(_stats(con, {key: rows_of(key) for key in carried}, digests=False))
+    for key in carried & stats.keys():
         k = _q(key)
-        old_digest = partitions[key].get("digest")
-        stats[key]["digest"] = (
-            _digest_after(
-                con,
-                old_digest,
-                f"SELECT {cols} FROM changed WHERE rmonth = {k}",
-                f"SELECT {cols} FROM o WHERE rmonth = {k} AND dossier_code IN (SELECT dossier_code FROM changed)",
-            )
-            if old_digest
-            else _stats(con, {key: relation_sql(directory, {"partitions": {key: deltas[key]}})})[key][
-                "digest"
-            ]
+        stats[key]["digest"] = _digest_after(
+            con,
+            partitions[key]["digest"],
+            f"SELECT {cols} FROM changed WHERE rmonth = {k}",
+            f"SELECT {cols} FROM o WHERE rmonth = {k} AND dossier_code IN (SELECT dossier_code FROM changed)",
         )
     for key in touched:
         partitions.pop(key, None)
     for key, path in written.items():
         if key not in stats:  # a delta that leaves no row: the partition goes
             continue
-        if key in deltas:
-            partitions[key] = {**deltas[key], **stats.get(key, {})}
-        else:
-            partitions[key] = {"file": str(path.relative_to(directory)), **stats.get(key, {})}
+        entry = deltas[key] if key in deltas else {"file": str(path.relative_to(directory))}
+        partitions[key] = {**entry, **stats[key]}
     manifest = {
         "format": 2,
         "version": version,

@@ -213,19 +213,16 @@ def build_sql(
     # A dossier received and closed before the first period asked for adds +n and -n to every stock
     # before it and nothing from it on: leaving it out changes no output row, and a day's sync that
     # recomputes from its first changed period then aggregates the open and recent dossiers only.
+    done = f"({done_status} AND {done_col} IS NOT NULL)"
+    stopped = "(status IN (7, 8) AND finished_at IS NOT NULL)"
     settled = ""
     if s.date_from is not None:
         since = f"TIMESTAMP '{_period_start(_date_index(s.date_from, s), s).isoformat()}'"
-        closed_at = (
-            f"CASE WHEN {done_status} AND {done_col} IS NOT NULL THEN {done_col} "
-            "WHEN status IN (7, 8) AND finished_at IS NOT NULL THEN finished_at END"
-        )
+        closed_at = f"CASE WHEN {done} THEN {done_col} WHEN {stopped} THEN finished_at END"
         settled = f"\n          AND NOT (received_at < {since} AND coalesce({closed_at} < {since}, false))"
 
     # 1. One scan: reduce each received dossier to period indexes, aggregate to a small table keyed by
     #    (unit, field, rp, cp, lp); outcomes are FILTERed counts, not keys (fewer groups, faster).
-    done = f"({done_status} AND {done_col} IS NOT NULL)"
-    stopped = "(status IN (7, 8) AND finished_at IS NOT NULL)"
     base = f"""
     base AS (
         SELECT
